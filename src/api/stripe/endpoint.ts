@@ -1,0 +1,155 @@
+// The request pipeline every Stripe endpoint runs through, in Stripe's order: authenticate, check the API
+// version, read and parse the form body (query and body pooled), then the handler — inside the idempotency
+// layer for POSTs that carry a key. Handlers stay thin: parse → one domain call → present.
+import type { Context } from 'hono';
+import type { Deps } from '../../deps.js';
+import type { RequestMeta } from '../../domain/types.js';
+import type { Store } from '../../store/store.js';
+import { type Access, type AuthedKey, type KeyRing, authorize } from './auth.js';
+import { MSG, StripeError, errors } from './errors.js';
+import { type StoredResponse, checkKey, runIdempotent } from './idempotency.js';
+import { type Raw, mergeParams, parseForm } from './params.js';
+
+export const MAX_BODY_BYTES = 1 << 20;
+
+export interface ApiContext {
+  deps: Deps;
+  key: AuthedKey;
+  livemode: boolean;
+  params: Record<string, Raw>;
+  path: Record<string, string>;
+  meta: RequestMeta;
+  nowS: number;
+}
+
+export interface Endpoint {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Hono path, e.g. '/v1/identity/verification_sessions/:session'. */
+  path: string;
+  access: Access;
+  testModeOnly?: boolean;
+  handler(ctx: ApiContext): Promise<{ status?: number; body: unknown }>;
+}
+
+// Stripe's versions: YYYY-MM-DD, or YYYY-MM-DD.name from 2024-09-30.acacia on.
+const VERSION_RE = /^(\d{4})-(\d{2})-(\d{2})(?:\.([a-z]+))?$/;
+
+export function checkApiVersion(v: string): void {
+  const m = VERSION_RE.exec(v);
+  const valid =
+    m !== null &&
+    Number(m[1]) >= 2011 &&
+    Number(m[2]) >= 1 &&
+    Number(m[2]) <= 12 &&
+    Number(m[3]) >= 1 &&
+    Number(m[3]) <= 31 &&
+    (m[4] === undefined || `${m[1]}-${m[2]}-${m[3]}` >= '2024-09-30');
+  if (!valid) throw new StripeError({ status: 400, message: MSG.invalidApiVersion(v.slice(0, 100)) });
+}
+
+export const BASE_HEADERS: Record<string, string> = {
+  'Content-Type': 'application/json',
+  'Cache-Control': 'no-cache, no-store',
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Credentials': 'true',
+  'Access-Control-Allow-Methods': 'GET, HEAD, PUT, PATCH, POST, DELETE',
+  'Access-Control-Allow-Headers': 'Authorization, Content-Type, Idempotency-Key, Stripe-Version, Stripe-Account',
+  'Access-Control-Expose-Headers': 'Request-Id, Stripe-Manage-Version, Stripe-Should-Retry, Original-Request, Idempotency-Key',
+  'Access-Control-Max-Age': '300',
+};
+
+/** The one place an error becomes Stripe's envelope. Unexpected faults are logged and leak nothing. */
+export function errorResponse(e: unknown, deps: Deps, requestId: string): StoredResponse & { storable: boolean } {
+  let err: StripeError;
+  if (e instanceof StripeError) err = e;
+  else {
+    deps.log.error('unexpected error', { request_id: requestId, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    err = errors.internal();
+  }
+  return { status: err.status, body: JSON.stringify(err.toBody()), headers: err.headers, storable: err.storable };
+}
+
+async function readBody(c: Context): Promise<string> {
+  const len = c.req.header('content-length');
+  if (len !== undefined && Number(len) > MAX_BODY_BYTES)
+    throw new StripeError({ status: 413, message: MSG.bodyTooLarge(MAX_BODY_BYTES) });
+  const body = c.req.raw.body;
+  if (!body) return '';
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => {});
+      throw new StripeError({ status: 413, message: MSG.bodyTooLarge(MAX_BODY_BYTES) });
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function queryString(url: string): string {
+  const i = url.indexOf('?');
+  return i < 0 ? '' : url.slice(i + 1);
+}
+
+export function stripeHandler(deps: Deps, keys: KeyRing, ep: Endpoint) {
+  return async (c: Context): Promise<Response> => {
+    const requestId = c.get('requestId') as string;
+    const nowMs = deps.clock.nowMs();
+    const nowS = Math.floor(nowMs / 1000);
+    const version = c.req.header('stripe-version');
+    const headers: Record<string, string> = { ...BASE_HEADERS, 'Request-Id': requestId, 'Stripe-Version': deps.config.defaultApiVersion };
+    const send = (r: StoredResponse) => c.body(r.body, r.status as 200, { ...headers, ...r.headers });
+    try {
+      const key = await keys.authenticate(c.req.header('authorization'), nowMs);
+      if (version !== undefined) {
+        checkApiVersion(version);
+        headers['Stripe-Version'] = version;
+      }
+      authorize(key, ep.access);
+      if (ep.testModeOnly && key.record.livemode) throw new StripeError({ status: 400, message: MSG.testModeOnly });
+
+      let bodyText = '';
+      if (ep.method !== 'GET') {
+        bodyText = await readBody(c);
+        const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
+        if (bodyText !== '' && type !== 'application/x-www-form-urlencoded')
+          throw new StripeError({ status: 400, message: MSG.unsupportedContentType(c.req.header('content-type') || '(none)') });
+      }
+      const params = mergeParams(parseForm(queryString(c.req.url)), parseForm(bodyText));
+      const idemKey = ep.method === 'POST' ? (c.req.header('idempotency-key') ?? null) : null;
+      const meta: RequestMeta = { requestId, idempotencyKey: idemKey, apiVersion: headers['Stripe-Version'] };
+      const run = async (store: Store): Promise<StoredResponse> => {
+        const ctx: ApiContext = {
+          deps: store === deps.store ? deps : { ...deps, store },
+          key,
+          livemode: key.record.livemode,
+          params,
+          path: c.req.param() as Record<string, string>,
+          meta,
+          nowS,
+        };
+        const r = await ep.handler(ctx);
+        return { status: r.status ?? 200, body: JSON.stringify(r.body), headers: {} };
+      };
+
+      if (idemKey === null) return send(await run(deps.store));
+      checkKey(idemKey);
+      headers['Idempotency-Key'] = idemKey;
+      const res = await runIdempotent(
+        deps.store,
+        { livemode: key.record.livemode, key: idemKey, method: ep.method, path: new URL(c.req.url).pathname, params, requestId, nowS },
+        run,
+        (e) => errorResponse(e, deps, requestId),
+      );
+      headers['Original-Request'] = res.originalRequest;
+      return send(res);
+    } catch (e) {
+      return send(errorResponse(e, deps, requestId));
+    }
+  };
+}

@@ -1,0 +1,2 @@
+export { verify } from './verify.js';
+export { unverify } from './unverify.js';

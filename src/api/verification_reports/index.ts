@@ -1,0 +1,2 @@
+export { list } from './list.js';
+export { retrieve } from './retrieve.js';

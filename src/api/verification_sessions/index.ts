@@ -1,0 +1,6 @@
+export { create } from './create.js';
+export { list } from './list.js';
+export { retrieve } from './retrieve.js';
+export { update } from './update.js';
+export { cancel } from './cancel.js';
+export { redact } from './redact.js';

@@ -1,0 +1,65 @@
+// Builds the HTTP app from the dependencies. The route list below is the API's table of contents.
+import { Hono } from 'hono';
+import { KeyRing } from './api/stripe/auth.js';
+import { BASE_HEADERS, type Endpoint, errorResponse, stripeHandler } from './api/stripe/endpoint.js';
+import { MSG, StripeError } from './api/stripe/errors.js';
+import * as events from './api/events/index.js';
+import * as testHelpers from './api/test_helpers/index.js';
+import * as reports from './api/verification_reports/index.js';
+import * as sessions from './api/verification_sessions/index.js';
+import type { Deps } from './deps.js';
+import { newId } from './domain/ids.js';
+
+export const ENDPOINTS: Endpoint[] = [
+  sessions.create,
+  sessions.list,
+  sessions.retrieve,
+  sessions.update,
+  sessions.cancel,
+  sessions.redact,
+  reports.list,
+  reports.retrieve,
+  events.list,
+  events.retrieve,
+  testHelpers.verify,
+  testHelpers.unverify,
+];
+
+export function createApp(deps: Deps, opts: { onWrite?: () => void } = {}) {
+  const app = new Hono<{ Variables: { requestId: string } }>();
+  const keys = new KeyRing(deps.store);
+
+  app.use('*', async (c, next) => {
+    c.set('requestId', newId.request());
+    await next();
+  });
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }, 200, { 'Request-Id': c.get('requestId') }));
+
+  // CORS preflight for browser callers (Stripe answers these for every API path).
+  app.options('/v1/*', (c) => c.body(null, 204, { ...BASE_HEADERS, 'Request-Id': c.get('requestId') }));
+
+  for (const ep of ENDPOINTS) {
+    const h = stripeHandler(deps, keys, ep);
+    const handler = ep.method === 'GET' || !opts.onWrite ? h : async (c: Parameters<typeof h>[0]) => {
+      const res = await h(c);
+      opts.onWrite!();
+      return res;
+    };
+    app.on(ep.method, ep.path, handler);
+  }
+
+  app.notFound((c) => {
+    const url = new URL(c.req.url);
+    const err = new StripeError({ status: 404, message: MSG.unrecognizedUrl(c.req.method, url.pathname) });
+    const r = errorResponse(err, deps, c.get('requestId'));
+    return c.body(r.body, 404, { ...BASE_HEADERS, 'Request-Id': c.get('requestId') });
+  });
+
+  app.onError((e, c) => {
+    const r = errorResponse(e, deps, c.get('requestId'));
+    return c.body(r.body, r.status as 500, { ...BASE_HEADERS, ...r.headers, 'Request-Id': c.get('requestId') });
+  });
+
+  return app;
+}

@@ -1,0 +1,101 @@
+// `verity serve | worker | migrate | keys create | keys list` — the command-line contract in DESIGN.md.
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config.js';
+import { buildDeps } from './deps.js';
+import { ALL_PERMISSIONS, createKey, type KeyKind } from './domain/keys.js';
+import { nowSec } from './domain/clock.js';
+import { ensureKeys, startServer } from './server.js';
+import { startWorker } from './worker.js';
+
+const USAGE = `usage: verity <command>
+  serve [--no-worker]     serve the API and hosted page (and run the worker unless --no-worker)
+  worker                  run only the background worker
+  migrate                 apply database migrations and exit
+  keys create --mode test|live [--restricted PERM,...] [--publishable] [--name NAME]
+  keys list
+permissions for --restricted: ${ALL_PERMISSIONS.join(', ')}`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`verity: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  switch (cmd ?? 'serve') {
+    case 'serve': {
+      const { values } = parseArgs({ args: rest, options: { 'no-worker': { type: 'boolean' } } });
+      const deps = await buildDeps(config);
+      await ensureKeys(deps, (l) => console.log(l));
+      const running = await startServer(deps, { port: config.port, host: config.host, worker: !values['no-worker'] });
+      deps.log.info('verity listening', { url: running.url, public_url: config.publicUrl, database: config.databaseUrl ? 'postgres' : 'sqlite' });
+      await untilSignal();
+      await running.close();
+      await deps.close();
+      return 0;
+    }
+    case 'worker': {
+      const deps = await buildDeps(config);
+      const w = startWorker(deps);
+      deps.log.info('verity worker running');
+      await untilSignal();
+      await w.stop();
+      await deps.close();
+      return 0;
+    }
+    case 'migrate': {
+      const deps = await buildDeps(config);
+      await deps.close();
+      console.log('migrations applied');
+      return 0;
+    }
+    case 'keys': {
+      const [sub, ...args] = rest;
+      const deps = await buildDeps(config);
+      try {
+        if (sub === 'create') {
+          const { values } = parseArgs({
+            args,
+            options: { mode: { type: 'string' }, restricted: { type: 'string' }, publishable: { type: 'boolean' }, name: { type: 'string' } },
+          });
+          if (values.mode !== 'test' && values.mode !== 'live') {
+            console.error('verity keys create: --mode test|live is required');
+            return 2;
+          }
+          const kind: KeyKind = values.publishable ? 'publishable' : values.restricted !== undefined ? 'restricted' : 'secret';
+          const permissions = values.restricted ? values.restricted.split(',').map((s) => s.trim()).filter(Boolean) : [];
+          const { key } = await createKey(deps.store, { kind, livemode: values.mode === 'live', permissions, name: values.name, now: nowSec(deps.clock) });
+          console.log(key);
+          return 0;
+        }
+        if (sub === 'list') {
+          for (const k of await deps.store.listKeys())
+            console.log(`${k.id}  ${k.kind.padEnd(11)} ${k.livemode ? 'live' : 'test'}  …${k.last4}  ${k.permissions.join(',')}  ${k.name ?? ''}`);
+          return 0;
+        }
+        console.error(USAGE);
+        return 2;
+      } catch (e) {
+        console.error(`verity keys: ${(e as Error).message}`);
+        return 2;
+      } finally {
+        await deps.close();
+      }
+    }
+    default:
+      console.error(USAGE);
+      return 2;
+  }
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}

@@ -1,0 +1,69 @@
+// The only place that reads the environment. Parsed and checked once at start-up; everything else takes
+// a Config.
+import path from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  dbPoolSize: number;
+  apiKeys: string[];
+  encryptionKey: string | undefined;
+  /** The API version assumed when a request names none (stripe-node 23 pins this one). */
+  defaultApiVersion: string;
+  /** How long a simulated "after processing" outcome stays in processing, in milliseconds. */
+  simulatedProcessingMs: number;
+  /** How long redaction takes to complete after it is requested, in milliseconds. */
+  redactionDelayMs: number;
+  logLevel: 'silent' | 'info' | 'debug';
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = int(env.PORT, 4242, 'PORT', 0, 65535);
+  const host = env.HOST || '127.0.0.1';
+  const publicUrl = (env.PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+  try {
+    new URL(publicUrl);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL is not a URL: ${publicUrl}`);
+  }
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    throw new ConfigError('DATABASE_URL must start with postgres:// (leave it unset for the embedded SQLite database)');
+  const apiKeys = (env.VERITY_API_KEYS || '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  for (const k of apiKeys) {
+    if (!/^(sk|rk|pk)_(test|live)_[A-Za-z0-9]{8,}$/.test(k))
+      throw new ConfigError(`VERITY_API_KEYS holds a value that is not a key (sk_test_…, sk_live_…): ${k.slice(0, 8)}…`);
+  }
+  const logLevel = (env.VERITY_LOG || 'info') as Config['logLevel'];
+  if (!['silent', 'info', 'debug'].includes(logLevel)) throw new ConfigError('VERITY_LOG must be silent, info or debug');
+  return {
+    port,
+    host,
+    publicUrl,
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    databaseUrl,
+    dbPoolSize: int(env.DATABASE_POOL_SIZE, 10, 'DATABASE_POOL_SIZE', 1, 1000),
+    apiKeys,
+    encryptionKey: env.VERITY_ENCRYPTION_KEY || undefined,
+    defaultApiVersion: env.VERITY_DEFAULT_API_VERSION || '2026-10-28.endive',
+    simulatedProcessingMs: int(env.VERITY_SIMULATED_PROCESSING_MS, 3000, 'VERITY_SIMULATED_PROCESSING_MS', 0, 3_600_000),
+    redactionDelayMs: int(env.VERITY_REDACTION_DELAY_MS, 1000, 'VERITY_REDACTION_DELAY_MS', 0, 4 * 86_400_000),
+    logLevel,
+  };
+}
+
+function int(v: string | undefined, dflt: number, name: string, min: number, max: number): number {
+  if (v === undefined || v === '') return dflt;
+  if (!/^\d+$/.test(v)) throw new ConfigError(`${name} must be a whole number`);
+  const n = Number(v);
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}`);
+  return n;
+}

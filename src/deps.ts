@@ -1,0 +1,60 @@
+// The one dependencies object, built once at start-up from the parsed config and handed to the app, the
+// worker and the CLI. Tests build it with an in-memory database and a manual clock.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from './config.js';
+import { type Clock, systemClock } from './domain/clock.js';
+import { type Logger, createLogger } from './log.js';
+import { type OpenedDb, migrate, openDatabase } from './store/db.js';
+import { createSealer } from './store/sealer.js';
+import { Store } from './store/store.js';
+
+export interface Deps {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+export async function buildDeps(config: Config, opts: { clock?: Clock; log?: Logger; sqlitePath?: string } = {}): Promise<Deps> {
+  const opened: OpenedDb = openDatabase({
+    databaseUrl: config.databaseUrl,
+    sqlitePath: opts.sqlitePath ?? path.join(config.dataDir, 'verity.sqlite'),
+    poolSize: config.dbPoolSize,
+  });
+  await migrate(opened);
+  const key = encryptionKey(config);
+  return {
+    config,
+    store: Store.from(opened, createSealer(key)),
+    clock: opts.clock ?? systemClock,
+    log: opts.log ?? createLogger(config.logLevel),
+    close: () => opened.close(),
+  };
+}
+
+/** VERITY_ENCRYPTION_KEY, or a key generated once into DATA_DIR (mode 0600) for the embedded default. */
+function encryptionKey(config: Config): Buffer {
+  if (config.encryptionKey) {
+    const k = Buffer.from(config.encryptionKey, 'base64');
+    if (k.length !== 32) throw new Error('VERITY_ENCRYPTION_KEY must be 32 bytes, base64-encoded');
+    return k;
+  }
+  const file = path.join(config.dataDir, 'encryption.key');
+  try {
+    return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  if (config.databaseUrl) {
+    // Several processes share one PostgreSQL database; a key generated on one machine would not be known to
+    // the others, so scaled deployments must set the key explicitly.
+    throw new Error('VERITY_ENCRYPTION_KEY must be set when DATABASE_URL is used');
+  }
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const k = crypto.randomBytes(32);
+  fs.writeFileSync(file, k.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  return k;
+}

@@ -1,0 +1,102 @@
+// Table shapes as Kysely sees them. Booleans are stored as 0/1 and timestamps as Unix seconds, so one
+// migration set and one set of queries serve SQLite and PostgreSQL alike. JSON columns are text.
+import type { Generated } from 'kysely';
+
+export interface ApiKeyTable {
+  id: string;
+  secret_hash: string;
+  kind: 'secret' | 'restricted' | 'publishable';
+  livemode: number;
+  permissions: string; // JSON array of permission names (restricted keys)
+  last4: string;
+  name: string | null;
+  created: number;
+  expires_at: number | null;
+}
+
+export interface SessionTable {
+  seq: Generated<number>;
+  id: string;
+  livemode: number;
+  created: number;
+  status: string;
+  type: string;
+  client_reference_id: string | null;
+  metadata: string; // JSON object
+  options: string; // JSON object
+  provided_details: string | null; // sealed JSON
+  related_customer: string | null;
+  related_customer_account: string | null;
+  related_person: string | null; // JSON
+  return_url: string | null;
+  verification_flow: string | null;
+  last_error: string | null; // JSON
+  last_report_id: string | null;
+  redaction_status: string | null;
+  client_secret: string | null;
+  client_secret_expires: number | null;
+  url_token: string | null;
+  url_expires: number | null;
+  version: number; // optimistic concurrency: bumped on every write
+}
+
+export interface ReportTable {
+  seq: Generated<number>;
+  id: string;
+  livemode: number;
+  created: number;
+  session_id: string;
+  client_reference_id: string | null;
+  type: string;
+  verification_flow: string | null;
+  options: string; // JSON
+  checks: string; // sealed JSON: {document?, id_number?, selfie?, email?, phone?}
+}
+
+export interface EventTable {
+  seq: Generated<number>;
+  id: string;
+  livemode: number;
+  created: number;
+  type: string;
+  object_id: string;
+  api_version: string | null;
+  data: string; // sealed JSON {object}
+  request_id: string | null;
+  idempotency_key: string | null;
+  pending_webhooks: number;
+}
+
+export interface IdempotencyTable {
+  livemode: number;
+  key: string;
+  method: string;
+  path: string;
+  params_hash: string;
+  state: 'in_flight' | 'done';
+  response_status: number | null;
+  response_body: string | null;
+  request_id: string;
+  created: number;
+  locked_at: number;
+}
+
+export interface JobTable {
+  id: Generated<number>;
+  kind: string;
+  payload: string; // JSON
+  run_at: number; // Unix milliseconds
+  attempts: number;
+  locked_until: number | null; // Unix milliseconds
+  last_error: string | null;
+  created: number;
+}
+
+export interface Database {
+  api_keys: ApiKeyTable;
+  verification_sessions: SessionTable;
+  verification_reports: ReportTable;
+  events: EventTable;
+  idempotency_keys: IdempotencyTable;
+  jobs: JobTable;
+}

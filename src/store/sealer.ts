@@ -1,0 +1,28 @@
+// Encryption at rest for personal data (provided details, report contents, event snapshots). AES-256-GCM
+// with a random IV per value; the version prefix leaves room for key rotation.
+import crypto from 'node:crypto';
+
+export interface Sealer {
+  seal(plain: string): string;
+  open(sealed: string): string;
+}
+
+export function createSealer(key: Buffer): Sealer {
+  if (key.length !== 32) throw new Error('the encryption key must be 32 bytes');
+  return {
+    seal(plain) {
+      const iv = crypto.randomBytes(12);
+      const c = crypto.createCipheriv('aes-256-gcm', key, iv);
+      const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
+      return `v1.${iv.toString('base64')}.${Buffer.concat([c.getAuthTag(), body]).toString('base64')}`;
+    },
+    open(sealed) {
+      const [v, ivB64, dataB64] = sealed.split('.');
+      if (v !== 'v1' || !ivB64 || dataB64 === undefined) throw new Error('unrecognised sealed value');
+      const data = Buffer.from(dataB64, 'base64');
+      const d = crypto.createDecipheriv('aes-256-gcm', key, Buffer.from(ivB64, 'base64'));
+      d.setAuthTag(data.subarray(0, 16));
+      return Buffer.concat([d.update(data.subarray(16)), d.final()]).toString('utf8');
+    },
+  };
+}
