@@ -4,10 +4,10 @@ import type { Deps } from './deps.js';
 import { AUTOMATIC } from './domain/sessions.js';
 import { completeRedaction } from './domain/redaction.js';
 import { PROCESS_JOB, processVerification } from './verification/pipeline.js';
+import { RETENTION_S } from './api/stripe/idempotency.js';
 
 const LEASE_MS = 60_000;
 const BATCH = 10;
-const IDEMPOTENCY_RETENTION_S = 24 * 3600;
 
 type Handler = (d: Deps, payload: Record<string, unknown>) => Promise<unknown>;
 
@@ -55,7 +55,7 @@ export function startWorker(d: Deps, opts: { idleMs?: number } = {}): Worker {
         await runDueJobs(d);
         if (d.clock.nowMs() - lastPurge > 3_600_000) {
           lastPurge = d.clock.nowMs();
-          await d.store.purgeIdempotencyKeys(Math.floor(d.clock.nowMs() / 1000) - IDEMPOTENCY_RETENTION_S);
+          await d.store.purgeIdempotencyKeys(Math.floor(d.clock.nowMs() / 1000) - RETENTION_S);
         }
       } catch (e) {
         d.log.error('worker loop error', { error: String(e) });

@@ -70,6 +70,7 @@ export interface IdempotencyRecord {
   response_status: number | null;
   response_body: string | null;
   request_id: string;
+  created: number;
   locked_at: number;
 }
 
@@ -406,7 +407,7 @@ export class Store {
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return undefined;
     return this.db
       .selectFrom('idempotency_keys')
-      .select(['method', 'path', 'params_hash', 'state', 'response_status', 'response_body', 'request_id', 'locked_at'])
+      .select(['method', 'path', 'params_hash', 'state', 'response_status', 'response_body', 'request_id', 'created', 'locked_at'])
       .where('livemode', '=', livemode ? 1 : 0)
       .where('key', '=', key)
       .executeTakeFirst() as Promise<IdempotencyRecord | undefined>;
@@ -431,6 +432,16 @@ export class Store {
       .set({ state: 'done', response_status: status, response_body: body })
       .where('livemode', '=', livemode ? 1 : 0)
       .where('key', '=', key)
+      .execute();
+  }
+
+  /** Drops a key past its retention, so the caller can claim it afresh. */
+  async expireIdempotencyKey(livemode: boolean, key: string, createdBefore: number): Promise<void> {
+    await this.db
+      .deleteFrom('idempotency_keys')
+      .where('livemode', '=', livemode ? 1 : 0)
+      .where('key', '=', key)
+      .where('created', '<', createdBefore)
       .execute();
   }
 

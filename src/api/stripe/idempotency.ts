@@ -12,6 +12,8 @@ import { MSG, StripeError } from './errors.js';
 import type { Raw } from './params.js';
 
 const LEASE_S = 60;
+/** Keys are kept (at least) 24 hours; an older key runs as a new request even before the purge removes it. */
+export const RETENTION_S = 24 * 3600;
 const MAX_KEY_LENGTH = 255;
 
 export interface StoredResponse {
@@ -45,13 +47,19 @@ export async function runIdempotent(
   errorResponse: (e: unknown) => StoredResponse & { storable: boolean },
 ): Promise<StoredResponse & { originalRequest: string }> {
   const hash = paramsHash(req.params);
-  const existing = await store.claimIdempotencyKey(req.livemode, req.key, {
-    method: req.method,
-    path: req.path,
-    params_hash: hash,
-    request_id: req.requestId,
-    now: req.nowS,
-  });
+  const claim = () =>
+    store.claimIdempotencyKey(req.livemode, req.key, {
+      method: req.method,
+      path: req.path,
+      params_hash: hash,
+      request_id: req.requestId,
+      now: req.nowS,
+    });
+  let existing = await claim();
+  if (existing && existing.created <= req.nowS - RETENTION_S) {
+    await store.expireIdempotencyKey(req.livemode, req.key, req.nowS - RETENTION_S + 1);
+    existing = await claim();
+  }
   if (existing) {
     if (existing.path !== req.path || existing.method !== req.method)
       throw new StripeError({
