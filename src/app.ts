@@ -7,6 +7,7 @@ import * as events from './api/events/index.js';
 import * as testHelpers from './api/test_helpers/index.js';
 import * as reports from './api/verification_reports/index.js';
 import * as sessions from './api/verification_sessions/index.js';
+import * as webhookEndpoints from './api/webhook_endpoints/index.js';
 import type { Deps } from './deps.js';
 import { newId } from './domain/ids.js';
 
@@ -23,6 +24,11 @@ export const ENDPOINTS: Endpoint[] = [
   events.retrieve,
   testHelpers.verify,
   testHelpers.unverify,
+  webhookEndpoints.create,
+  webhookEndpoints.list,
+  webhookEndpoints.retrieve,
+  webhookEndpoints.update,
+  webhookEndpoints.del,
 ];
 
 export function createApp(deps: Deps, opts: { onWrite?: () => void } = {}) {

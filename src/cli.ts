@@ -6,6 +6,7 @@ import { ALL_PERMISSIONS, createKey, type KeyKind } from './domain/keys.js';
 import { nowSec } from './domain/clock.js';
 import { ensureKeys, startServer } from './server.js';
 import { startWorker } from './worker.js';
+import { listen } from './webhooks/listen.js';
 
 const USAGE = `usage: verity <command>
   serve [--no-worker]     serve the API and hosted page (and run the worker unless --no-worker)
@@ -13,6 +14,8 @@ const USAGE = `usage: verity <command>
   migrate                 apply database migrations and exit
   keys create --mode test|live [--restricted PERM,...] [--publishable] [--name NAME]
   keys list
+  listen --forward-to URL [--live] [--events TYPE,...]
+                          forward this mode's new events to URL, signed (like \`stripe listen\`)
 permissions for --restricted: ${ALL_PERMISSIONS.join(', ')}`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -86,6 +89,27 @@ export async function main(argv: string[]): Promise<number> {
       } finally {
         await deps.close();
       }
+    }
+    case 'listen': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { 'forward-to': { type: 'string' }, live: { type: 'boolean' }, events: { type: 'string' } },
+      });
+      if (!values['forward-to'] || !/^https?:\/\//.test(values['forward-to'])) {
+        console.error('verity listen: --forward-to http(s)://… is required');
+        return 2;
+      }
+      const deps = await buildDeps(config);
+      const l = await listen(deps, {
+        forwardTo: values['forward-to'],
+        livemode: !!values.live,
+        events: values.events ? values.events.split(',').map((x) => x.trim()) : undefined,
+        print: (line) => console.log(line),
+      });
+      await untilSignal();
+      await l.stop();
+      await deps.close();
+      return 0;
     }
     default:
       console.error(USAGE);

@@ -18,6 +18,18 @@ export interface Config {
   /** How long redaction takes to complete after it is requested, in milliseconds. */
   redactionDelayMs: number;
   logLevel: 'silent' | 'info' | 'debug';
+  webhooks: {
+    /** Per-attempt timeout (connect + response), in milliseconds. */
+    timeoutMs: number;
+    /** Deliveries in flight at once, per process. */
+    concurrency: number;
+    /** Delays between attempts, in seconds; one more attempt than there are entries. */
+    retryLive: number[];
+    retryTest: number[];
+    /** An endpoint that has only failed for this long is disabled, in seconds. */
+    disableAfterS: number;
+    privateAddresses: 'allow' | 'deny';
+  };
 }
 
 export class ConfigError extends Error {}
@@ -57,7 +69,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simulatedProcessingMs: int(env.VERITY_SIMULATED_PROCESSING_MS, 3000, 'VERITY_SIMULATED_PROCESSING_MS', 0, 3_600_000),
     redactionDelayMs: int(env.VERITY_REDACTION_DELAY_MS, 1000, 'VERITY_REDACTION_DELAY_MS', 0, 4 * 86_400_000),
     logLevel,
+    webhooks: {
+      timeoutMs: int(env.VERITY_WEBHOOK_TIMEOUT_MS, 10_000, 'VERITY_WEBHOOK_TIMEOUT_MS', 100, 300_000),
+      concurrency: int(env.VERITY_WEBHOOK_CONCURRENCY, 32, 'VERITY_WEBHOOK_CONCURRENCY', 1, 1000),
+      // Live: about 3 days in all, like Stripe; test: 3 retries over a few hours, like Stripe's test mode.
+      retryLive: schedule(env.VERITY_WEBHOOK_RETRY_LIVE, [60, 300, 1800, 3600, 7200, 14400, 28800, 43200, 43200, 43200, 43200], 'VERITY_WEBHOOK_RETRY_LIVE'),
+      retryTest: schedule(env.VERITY_WEBHOOK_RETRY_TEST, [60, 1800, 7200], 'VERITY_WEBHOOK_RETRY_TEST'),
+      disableAfterS: int(env.VERITY_WEBHOOK_DISABLE_AFTER_S, 3 * 86400 + 3600, 'VERITY_WEBHOOK_DISABLE_AFTER_S', 1, 365 * 86400),
+      privateAddresses: choice(env.VERITY_WEBHOOK_PRIVATE_ADDRESSES, ['allow', 'deny'] as const, 'allow', 'VERITY_WEBHOOK_PRIVATE_ADDRESSES'),
+    },
   };
+}
+
+function schedule(v: string | undefined, dflt: number[], name: string): number[] {
+  if (v === undefined || v === '') return dflt;
+  const parts = v.split(',').map((x) => x.trim());
+  if (!parts.every((x) => /^\d+(\.\d+)?$/.test(x))) throw new ConfigError(`${name} must be a comma-separated list of seconds`);
+  return parts.map(Number);
+}
+
+function choice<T extends string>(v: string | undefined, values: readonly T[], dflt: T, name: string): T {
+  if (v === undefined || v === '') return dflt;
+  if (!(values as readonly string[]).includes(v)) throw new ConfigError(`${name} must be one of ${values.join(', ')}`);
+  return v as T;
 }
 
 function int(v: string | undefined, dflt: number, name: string, min: number, max: number): number {

@@ -5,6 +5,7 @@ import { AUTOMATIC } from './domain/sessions.js';
 import { completeRedaction } from './domain/redaction.js';
 import { PROCESS_JOB, processVerification } from './verification/pipeline.js';
 import { RETENTION_S } from './api/stripe/idempotency.js';
+import { Dispatcher } from './webhooks/delivery.js';
 
 const LEASE_MS = 60_000;
 const BATCH = 10;
@@ -44,8 +45,10 @@ export interface Worker {
   poke(): void;
 }
 
+/** Starts the job loop and the webhook dispatcher; poke() wakes both. */
 export function startWorker(d: Deps, opts: { idleMs?: number } = {}): Worker {
   const idleMs = opts.idleMs ?? 250;
+  const dispatcher = new Dispatcher(d).start({ idleMs: Math.min(idleMs, 100) });
   let stopping = false;
   let wake: (() => void) | undefined;
   let lastPurge = 0;
@@ -76,9 +79,11 @@ export function startWorker(d: Deps, opts: { idleMs?: number } = {}): Worker {
       stopping = true;
       wake?.();
       await loop;
+      await dispatcher.stop();
     },
     poke() {
       wake?.();
+      dispatcher.poke();
     },
   };
 }

@@ -28,6 +28,8 @@ function toJsonSchema(node: unknown): any {
   if (!node || typeof node !== 'object') return node;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) out[k] = toJsonSchema(v);
+  // Ajv honours `nullable` beside `type`, but an `enum` must then list null itself.
+  if (out.nullable === true && Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
   if (out.nullable === true && out.type === undefined) {
     delete out.nullable;
     return { anyOf: [{ type: 'null' }, out] };

@@ -14,6 +14,7 @@ export const PERMISSIONS = {
   sensitiveAll: 'rak_identity_sensitive_results_all_read',
   eventsRead: 'rak_event_read',
   filesWrite: 'rak_file_write',
+  webhooksRead: 'rak_webhook_read',
   webhooksWrite: 'rak_webhook_write',
 } as const;
 export const ALL_PERMISSIONS = Object.values(PERMISSIONS);

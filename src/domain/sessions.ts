@@ -12,6 +12,7 @@ import { nowSec } from './clock.js';
 import { newId, randomBase62 } from './ids.js';
 import { presentSession } from './present.js';
 import type { Store } from '../store/store.js';
+import { subscribes } from '../webhooks/subscriptions.js';
 import type {
   Checks,
   DocumentOptions,
@@ -320,8 +321,11 @@ function reportOptions(s: Session): Report['options'] {
 
 export async function recordEvent(tx: Store, d: Deps, meta: RequestMeta, s: Session, type: EventType): Promise<void> {
   const created = nowSec(d.clock);
+  const id = newId.event();
+  // Fan out to the subscribed endpoints in the same transaction: the event and its deliveries exist together.
+  const targets = (await tx.webhooks.enabledEndpoints(s.livemode)).filter((e) => subscribes(e.enabled_events, type));
   await tx.insertEvent({
-    id: newId.event(),
+    id,
     livemode: s.livemode,
     created,
     type,
@@ -331,8 +335,10 @@ export async function recordEvent(tx: Store, d: Deps, meta: RequestMeta, s: Sess
     data: { object: presentSession(s, { publicUrl: d.config.publicUrl, now: created }) },
     request_id: meta.requestId,
     idempotency_key: meta.idempotencyKey,
-    pending_webhooks: 0,
+    pending_webhooks: targets.length,
   });
+  const nowMs = d.clock.nowMs();
+  await tx.webhooks.insertDeliveries(targets.map((e) => ({ event_id: id, endpoint_id: e.id, livemode: s.livemode, now_ms: nowMs })));
 }
 
 export const AUTOMATIC: RequestMeta = { requestId: null, idempotencyKey: null, apiVersion: null };

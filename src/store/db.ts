@@ -5,6 +5,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import * as m0001 from './migrations/0001_init.js';
+import * as m0002 from './migrations/0002_webhooks.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -37,6 +38,7 @@ export function openDatabase(opts: { databaseUrl?: string; sqlitePath?: string; 
 
 const MIGRATIONS: Record<string, { up(db: Kysely<any>, d: Dialect): Promise<void> }> = {
   '0001_init': m0001,
+  '0002_webhooks': m0002,
 };
 
 /** Applies pending migrations. Kysely's migrator holds a lock, so several processes may call this at once. */

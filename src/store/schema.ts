@@ -92,6 +92,46 @@ export interface JobTable {
   created: number;
 }
 
+export interface WebhookEndpointTable {
+  seq: Generated<number>;
+  id: string;
+  livemode: number;
+  created: number;
+  url: string;
+  enabled_events: string; // JSON array
+  description: string | null;
+  metadata: string; // JSON object
+  api_version: string | null;
+  status: 'enabled' | 'disabled';
+  secret: string; // sealed: needed in plain to sign, so encrypted rather than hashed
+  deleted: number;
+  failing_since: number | null; // Unix ms of the first failure in the current run of failures
+}
+
+export interface WebhookDeliveryTable {
+  id: Generated<number>;
+  event_id: string;
+  endpoint_id: string;
+  livemode: number;
+  state: 'pending' | 'succeeded' | 'failed' | 'canceled';
+  attempts: number;
+  next_attempt_at: number; // Unix ms
+  locked_until: number | null; // Unix ms
+  created_ms: number;
+  last_status: number | null;
+  last_error: string | null;
+  delivered_at: number | null;
+}
+
+export interface WebhookAttemptTable {
+  id: Generated<number>;
+  delivery_id: number;
+  at: number; // Unix ms
+  status: number | null;
+  duration_ms: number;
+  error: string | null;
+}
+
 export interface Database {
   api_keys: ApiKeyTable;
   verification_sessions: SessionTable;
@@ -99,4 +139,7 @@ export interface Database {
   events: EventTable;
   idempotency_keys: IdempotencyTable;
   jobs: JobTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
 }

@@ -5,6 +5,7 @@ import type { Checks, EventRecord, Report, Session } from '../domain/types.js';
 import type { Dialect, OpenedDb } from './db.js';
 import type { Sealer } from './sealer.js';
 import type { Database } from './schema.js';
+import { WebhookStore } from './webhook-store.js';
 
 export interface ApiKeyRecord {
   id: string;
@@ -88,6 +89,11 @@ export class Store {
     private readonly sealer: Sealer,
     private readonly inTransaction = false,
   ) {}
+
+  /** Webhook endpoints and deliveries, in this store's transaction. */
+  get webhooks(): WebhookStore {
+    return new WebhookStore(this.db, this.dialect, this.sealer);
+  }
 
   static from(opened: OpenedDb, sealer: Sealer): Store {
     return new Store(opened.db, opened.dialect, sealer);
@@ -331,6 +337,34 @@ export class Store {
     };
   }
 
+  /** Events of a mode recorded after `seq`, oldest first (for `verity listen`). */
+  async listEventsAfter(livemode: boolean, seq: number, limit: number): Promise<(EventRecord & { seq: number })[]> {
+    const rows = await this.db
+      .selectFrom('events')
+      .selectAll()
+      .where('livemode', '=', livemode ? 1 : 0)
+      .where('seq', '>', seq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => this.toEvent(r));
+  }
+
+  async lastEventSeq(): Promise<number> {
+    const r = await this.db.selectFrom('events').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirst();
+    return r?.m == null ? 0 : Number(r.m);
+  }
+
+  /** An endpoint acknowledged the event: one fewer pending webhook. */
+  async decrementPendingWebhooks(eventId: string): Promise<void> {
+    await this.db
+      .updateTable('events')
+      .set((eb) => ({ pending_webhooks: eb('pending_webhooks', '-', 1) }))
+      .where('id', '=', eventId)
+      .where('pending_webhooks', '>', 0)
+      .execute();
+  }
+
   async insertEvent(e: EventRecord): Promise<void> {
     await this.db
       .insertInto('events')
@@ -520,7 +554,7 @@ function applyCreated<Q extends { where: any }>(q: Q, c: CreatedFilter | undefin
 
 // Keyset pagination, newest first, on (created, seq). Row-value comparison keeps deep pages as cheap as the
 // first: SQLite and PostgreSQL both turn it into an index range.
-async function paginate<T>(q: any, page: PageRequest, map: (r: any) => T): Promise<Page<T>> {
+export async function paginate<T>(q: any, page: PageRequest, map: (r: any) => T): Promise<Page<T>> {
   let rows: any[];
   if (page.endingBefore) {
     const { created, seq } = page.endingBefore;

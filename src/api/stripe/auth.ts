@@ -11,7 +11,7 @@ export interface AuthedKey {
   raw: string;
 }
 
-export type Access = 'identity_read' | 'identity_write' | 'events_read' | 'test_helpers';
+export type Access = 'identity_read' | 'identity_write' | 'events_read' | 'test_helpers' | 'webhooks_read' | 'webhooks_write';
 
 const CACHE_TTL_MS = 10_000;
 const CACHE_MAX = 10_000;
@@ -52,7 +52,9 @@ function extractKey(header: string | undefined): string {
     return user;
   }
   const key = m[2].trim();
-  if (key === '' || !/^[A-Za-z0-9_]+$/.test(key)) throw new StripeError({ status: 401, message: MSG.malformedAuth(describe(key)) });
+  // No `prefix_` at all (`Bearer null`, `Bearer undefined`): not a key, so "you did not provide an API key".
+  if (key === '' || !/^[A-Za-z0-9_]+$/.test(key) || !key.includes('_'))
+    throw new StripeError({ status: 401, message: MSG.malformedAuth(describe(key)) });
   return key;
 }
 
@@ -68,6 +70,8 @@ const NEEDS: Record<Access, string[]> = {
   identity_write: [PERMISSIONS.identityWrite],
   events_read: [PERMISSIONS.eventsRead],
   test_helpers: [PERMISSIONS.identityWrite],
+  webhooks_read: [PERMISSIONS.webhooksRead, PERMISSIONS.webhooksWrite],
+  webhooks_write: [PERMISSIONS.webhooksWrite],
 };
 
 /** Throws Stripe's 403 when a restricted key lacks the permission an endpoint needs. */

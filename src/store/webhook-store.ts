@@ -1,0 +1,262 @@
+// Storage for webhook endpoints, deliveries and delivery attempts. Part of the one storage port: reached as
+// `store.webhooks`, so it joins the caller's transaction like every other store method.
+import type { Kysely } from 'kysely';
+import type { Dialect } from './db.js';
+import type { Sealer } from './sealer.js';
+import type { Database } from './schema.js';
+import { paginate, type CreatedFilter, type Page, type PageRequest } from './store.js';
+
+export interface WebhookEndpoint {
+  id: string;
+  livemode: boolean;
+  created: number;
+  url: string;
+  enabled_events: string[];
+  description: string | null;
+  metadata: Record<string, string>;
+  api_version: string | null;
+  status: 'enabled' | 'disabled';
+  secret: string;
+  deleted: boolean;
+  failing_since: number | null;
+}
+
+export interface ClaimedDelivery {
+  id: number;
+  event_id: string;
+  endpoint_id: string;
+  livemode: boolean;
+  attempts: number;
+  created_ms: number;
+}
+
+export interface DeliveryRecord extends ClaimedDelivery {
+  state: 'pending' | 'succeeded' | 'failed' | 'canceled';
+  next_attempt_at: number;
+  last_status: number | null;
+  last_error: string | null;
+  delivered_at: number | null;
+}
+
+export interface AttemptRecord {
+  delivery_id: number;
+  at: number;
+  status: number | null;
+  duration_ms: number;
+  error: string | null;
+}
+
+export class WebhookStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+    private readonly sealer: Sealer,
+  ) {}
+
+  private toEndpoint(r: { [K in keyof Database['webhook_endpoints']]: any }): WebhookEndpoint & { seq: number } {
+    return {
+      seq: Number(r.seq),
+      id: r.id,
+      livemode: r.livemode === 1,
+      created: r.created,
+      url: r.url,
+      enabled_events: JSON.parse(r.enabled_events),
+      description: r.description,
+      metadata: JSON.parse(r.metadata),
+      api_version: r.api_version,
+      status: r.status,
+      secret: this.sealer.open(r.secret),
+      deleted: r.deleted === 1,
+      failing_since: r.failing_since === null ? null : Number(r.failing_since),
+    };
+  }
+
+  private row(e: WebhookEndpoint) {
+    return {
+      id: e.id,
+      livemode: e.livemode ? 1 : 0,
+      created: e.created,
+      url: e.url,
+      enabled_events: JSON.stringify(e.enabled_events),
+      description: e.description,
+      metadata: JSON.stringify(e.metadata),
+      api_version: e.api_version,
+      status: e.status,
+      secret: this.sealer.seal(e.secret),
+      deleted: e.deleted ? 1 : 0,
+      failing_since: e.failing_since,
+    };
+  }
+
+  async insertEndpoint(e: WebhookEndpoint): Promise<void> {
+    await this.db.insertInto('webhook_endpoints').values(this.row(e)).execute();
+  }
+
+  async updateEndpoint(e: WebhookEndpoint): Promise<void> {
+    await this.db.updateTable('webhook_endpoints').set(this.row(e)).where('id', '=', e.id).execute();
+  }
+
+  /** Finds an endpoint in either mode (deleted ones included; the caller decides). */
+  async findEndpoint(id: string): Promise<(WebhookEndpoint & { seq: number }) | undefined> {
+    const r = await this.db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && this.toEndpoint(r);
+  }
+
+  async countEndpoints(livemode: boolean): Promise<number> {
+    const r = await this.db
+      .selectFrom('webhook_endpoints')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('livemode', '=', livemode ? 1 : 0)
+      .where('deleted', '=', 0)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  /** Enabled endpoints of a mode and what they subscribe to: the candidates for a new event's deliveries. */
+  async enabledEndpoints(livemode: boolean): Promise<{ id: string; enabled_events: string[] }[]> {
+    const rows = await this.db
+      .selectFrom('webhook_endpoints')
+      .select(['id', 'enabled_events'])
+      .where('livemode', '=', livemode ? 1 : 0)
+      .where('deleted', '=', 0)
+      .where('status', '=', 'enabled')
+      .execute();
+    return rows.map((r) => ({ id: r.id, enabled_events: JSON.parse(r.enabled_events) as string[] }));
+  }
+
+  async listEndpoints(livemode: boolean, page: PageRequest, created?: CreatedFilter): Promise<Page<WebhookEndpoint & { seq: number }>> {
+    let q = this.db
+      .selectFrom('webhook_endpoints')
+      .selectAll()
+      .where('livemode', '=', livemode ? 1 : 0)
+      .where('deleted', '=', 0);
+    if (created?.eq !== undefined) q = q.where('created', '=', created.eq);
+    return paginate(q, page, (r) => this.toEndpoint(r));
+  }
+
+  async endpointCursor(id: string, livemode: boolean): Promise<{ created: number; seq: number } | undefined> {
+    const r = await this.db
+      .selectFrom('webhook_endpoints')
+      .select(['created', 'seq'])
+      .where('id', '=', id)
+      .where('livemode', '=', livemode ? 1 : 0)
+      .where('deleted', '=', 0)
+      .executeTakeFirst();
+    return r && { created: r.created, seq: Number(r.seq) };
+  }
+
+  // ---- deliveries ---------------------------------------------------------------------------------
+
+  async insertDeliveries(rows: { event_id: string; endpoint_id: string; livemode: boolean; now_ms: number }[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db
+      .insertInto('webhook_deliveries')
+      .values(
+        rows.map((r) => ({
+          event_id: r.event_id,
+          endpoint_id: r.endpoint_id,
+          livemode: r.livemode ? 1 : 0,
+          state: 'pending' as const,
+          attempts: 0,
+          next_attempt_at: r.now_ms,
+          locked_until: null,
+          created_ms: r.now_ms,
+          last_status: null,
+          last_error: null,
+          delivered_at: null,
+        })),
+      )
+      .execute();
+  }
+
+  /** Leases up to `limit` due deliveries (SKIP LOCKED on PostgreSQL, so several workers claim side by side). */
+  async claimDeliveries(nowMs: number, leaseMs: number, limit: number): Promise<ClaimedDelivery[]> {
+    return this.db.transaction().execute(async (trx) => {
+      let q = trx
+        .selectFrom('webhook_deliveries')
+        .select(['id', 'event_id', 'endpoint_id', 'livemode', 'attempts', 'created_ms'])
+        .where('state', '=', 'pending')
+        .where('next_attempt_at', '<=', nowMs)
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', nowMs)]))
+        .orderBy('next_attempt_at')
+        .limit(limit);
+      if (this.dialect === 'postgres') q = q.forUpdate().skipLocked();
+      const rows = await q.execute();
+      if (rows.length === 0) return [];
+      await trx
+        .updateTable('webhook_deliveries')
+        .set({ locked_until: nowMs + leaseMs })
+        .where('id', 'in', rows.map((r) => r.id))
+        .execute();
+      return rows.map((r) => ({
+        id: Number(r.id),
+        event_id: r.event_id,
+        endpoint_id: r.endpoint_id,
+        livemode: r.livemode === 1,
+        attempts: r.attempts,
+        created_ms: Number(r.created_ms),
+      }));
+    });
+  }
+
+  async recordAttempt(a: AttemptRecord): Promise<void> {
+    await this.db.insertInto('webhook_attempts').values(a).execute();
+  }
+
+  async markDelivered(id: number, nowMs: number, status: number, attempts: number): Promise<void> {
+    await this.db
+      .updateTable('webhook_deliveries')
+      .set({ state: 'succeeded', delivered_at: nowMs, last_status: status, last_error: null, locked_until: null, attempts })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async markRetry(id: number, nextAt: number, attempts: number, status: number | null, error: string | null, finalState?: 'failed' | 'canceled'): Promise<void> {
+    await this.db
+      .updateTable('webhook_deliveries')
+      .set({
+        state: finalState ?? 'pending',
+        next_attempt_at: nextAt,
+        attempts,
+        last_status: status,
+        last_error: error === null ? null : error.slice(0, 500),
+        locked_until: null,
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async listDeliveries(filter: { event_id?: string; endpoint_id?: string }): Promise<DeliveryRecord[]> {
+    let q = this.db.selectFrom('webhook_deliveries').selectAll();
+    if (filter.event_id) q = q.where('event_id', '=', filter.event_id);
+    if (filter.endpoint_id) q = q.where('endpoint_id', '=', filter.endpoint_id);
+    const rows = await q.orderBy('id').execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      event_id: r.event_id,
+      endpoint_id: r.endpoint_id,
+      livemode: r.livemode === 1,
+      attempts: r.attempts,
+      created_ms: Number(r.created_ms),
+      state: r.state,
+      next_attempt_at: Number(r.next_attempt_at),
+      last_status: r.last_status,
+      last_error: r.last_error,
+      delivered_at: r.delivered_at === null ? null : Number(r.delivered_at),
+    }));
+  }
+
+  async listAttempts(deliveryId: number): Promise<AttemptRecord[]> {
+    const rows = await this.db.selectFrom('webhook_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('id').execute();
+    return rows.map((r) => ({ delivery_id: Number(r.delivery_id), at: Number(r.at), status: r.status, duration_ms: r.duration_ms, error: r.error }));
+  }
+
+  async nextDeliveryDue(): Promise<number | undefined> {
+    const r = await this.db
+      .selectFrom('webhook_deliveries')
+      .select((eb) => eb.fn.min('next_attempt_at').as('next'))
+      .where('state', '=', 'pending')
+      .executeTakeFirst();
+    return r?.next == null ? undefined : Number(r.next);
+  }
+}
