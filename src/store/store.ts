@@ -439,12 +439,14 @@ export class Store {
       .onConflict((oc) => oc.columns(['livemode', 'key']).doNothing())
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return undefined;
-    return this.db
+    const r = await this.db
       .selectFrom('idempotency_keys')
       .select(['method', 'path', 'params_hash', 'state', 'response_status', 'response_body', 'request_id', 'created', 'locked_at'])
       .where('livemode', '=', livemode ? 1 : 0)
       .where('key', '=', key)
-      .executeTakeFirst() as Promise<IdempotencyRecord | undefined>;
+      .executeTakeFirst();
+    // Stored responses hold client secrets and expanded personal data: sealed like the rest at rest.
+    return r && { ...r, response_body: r.response_body === null ? null : this.sealer.open(r.response_body) };
   }
 
   /** Takes over a stale in-flight key (its owner died, and with it the uncommitted work); only one caller wins. */
@@ -463,7 +465,7 @@ export class Store {
   async completeIdempotencyKey(livemode: boolean, key: string, status: number, body: string): Promise<void> {
     await this.db
       .updateTable('idempotency_keys')
-      .set({ state: 'done', response_status: status, response_body: body })
+      .set({ state: 'done', response_status: status, response_body: this.sealer.seal(body) })
       .where('livemode', '=', livemode ? 1 : 0)
       .where('key', '=', key)
       .execute();
@@ -544,11 +546,14 @@ export class Store {
 function applyCreated<Q extends { where: any }>(q: Q, c: CreatedFilter | undefined): Q {
   if (!c) return q;
   let out: any = q;
-  if (c.eq !== undefined) out = out.where('created', '=', c.eq);
-  if (c.gt !== undefined) out = out.where('created', '>', c.gt);
-  if (c.gte !== undefined) out = out.where('created', '>=', c.gte);
-  if (c.lt !== undefined) out = out.where('created', '<', c.lt);
-  if (c.lte !== undefined) out = out.where('created', '<=', c.lte);
+  // The bound is cast to bigint: PostgreSQL would otherwise type it as the integer column and reject a value
+  // past 32 bits (the API takes up to 15 digits) instead of comparing it.
+  const big = (n: number) => sql<number>`cast(${n} as bigint)`;
+  if (c.eq !== undefined) out = out.where('created', '=', big(c.eq));
+  if (c.gt !== undefined) out = out.where('created', '>', big(c.gt));
+  if (c.gte !== undefined) out = out.where('created', '>=', big(c.gte));
+  if (c.lt !== undefined) out = out.where('created', '<', big(c.lt));
+  if (c.lte !== undefined) out = out.where('created', '<=', big(c.lte));
   return out;
 }
 

@@ -79,7 +79,10 @@ async function readBody(c: Context): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    // A client that goes away mid-upload is not a server fault: no 500, no "unexpected error" in the log.
+    const { done, value } = await reader.read().catch(() => {
+      throw new StripeError({ status: 400, message: MSG.bodyIncomplete });
+    });
     if (done) break;
     size += value.byteLength;
     if (size > MAX_BODY_BYTES) {
@@ -105,6 +108,10 @@ export function stripeHandler(deps: Deps, keys: KeyRing, ep: Endpoint) {
     const headers: Record<string, string> = { ...BASE_HEADERS, 'Request-Id': requestId, 'Stripe-Version': deps.config.defaultApiVersion };
     const send = (r: StoredResponse) => c.body(r.body, r.status as 200, { ...headers, ...r.headers });
     try {
+      const path = c.req.param() as Record<string, string>;
+      // No object id holds a NUL (and PostgreSQL text cannot): such a URL names nothing, as an unknown one.
+      if (Object.values(path).some((v) => v.includes('\0')))
+        throw new StripeError({ status: 404, message: MSG.unrecognizedUrl(c.req.method, new URL(c.req.url).pathname) });
       const key = await keys.authenticate(c.req.header('authorization'), nowMs);
       if (version !== undefined) {
         checkApiVersion(version);
@@ -121,7 +128,8 @@ export function stripeHandler(deps: Deps, keys: KeyRing, ep: Endpoint) {
           throw new StripeError({ status: 400, message: MSG.unsupportedContentType(c.req.header('content-type') || '(none)') });
       }
       const params = mergeParams(parseForm(queryString(c.req.url)), parseForm(bodyText));
-      const idemKey = ep.method === 'POST' ? (c.req.header('idempotency-key') ?? null) : null;
+      // An empty Idempotency-Key is no key (otherwise every such request would share one stored response).
+      const idemKey = ep.method === 'POST' ? c.req.header('idempotency-key') || null : null;
       const meta: RequestMeta = { requestId, idempotencyKey: idemKey, apiVersion: headers['Stripe-Version'] };
       const run = async (store: Store): Promise<StoredResponse> => {
         const ctx: ApiContext = {
@@ -129,7 +137,7 @@ export function stripeHandler(deps: Deps, keys: KeyRing, ep: Endpoint) {
           key,
           livemode: key.record.livemode,
           params,
-          path: c.req.param() as Record<string, string>,
+          path,
           meta,
           nowS,
         };
@@ -137,7 +145,9 @@ export function stripeHandler(deps: Deps, keys: KeyRing, ep: Endpoint) {
         return { status: r.status ?? 200, body: JSON.stringify(r.body), headers: {} };
       };
 
-      if (idemKey === null) return send(await run(deps.store));
+      // Without a key a POST still runs in one transaction, so a request that fails after writing (a refused
+      // sensitive expand while rendering, say) leaves nothing behind, as with a key.
+      if (idemKey === null) return send(await (ep.method === 'GET' ? run(deps.store) : deps.store.transaction(run)));
       checkKey(idemKey);
       headers['Idempotency-Key'] = idemKey;
       const res = await runIdempotent(

@@ -10,6 +10,9 @@ const QS_OPTIONS = {
   parameterLimit: 1000,
   throwOnLimitExceeded: true,
   allowPrototypes: false,
+  // Null-prototype objects: keys such as `metadata[constructor]` or `toString` are kept (and then validated)
+  // instead of being dropped silently; `__proto__` is still discarded.
+  plainObjects: true,
   // `a[0]=x` and `a[]=x` both become arrays; sparse indexes are compacted as Rack does.
   allowSparse: false,
   strictDepth: true,
@@ -119,6 +122,8 @@ function coerce(spec: Spec, v: Raw, path: string): unknown {
       if (spec.enum && !spec.enum.includes(v)) throw errors.invalid(path, MSG.invalidEnum(path, spec.enum));
       if (spec.max !== undefined && v.length > spec.max)
         throw errors.invalid(path, MSG.invalidString(spec.max), 'parameter_invalid_string');
+      // Strings end up in text columns and queries, and PostgreSQL text cannot hold NUL.
+      if (v.includes('\0')) throw errors.invalid(path, MSG.stringHasNul, 'parameter_invalid_string');
       return v;
     }
     case 'boolean': {
