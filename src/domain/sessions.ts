@@ -248,7 +248,14 @@ export async function submitSession(
     s.last_error = null;
     clearSecrets(s);
     await recordEvent(tx, d, meta, s, 'identity.verification_session.processing');
-    await tx.enqueueJob(job.kind, { ...job.payload, session_id: s.id }, d.clock.nowMs() + job.delayMs, nowSec(d.clock));
+    // The report the session had when submitted names this attempt: every attempt ends in a new report, so a job
+    // left over from an earlier attempt (completed at once by a test helper) cannot decide this one.
+    await tx.enqueueJob(
+      job.kind,
+      { ...job.payload, session_id: s.id, attempt_after_report: s.last_report_id },
+      d.clock.nowMs() + job.delayMs,
+      nowSec(d.clock),
+    );
     return s;
   });
 }

@@ -15,6 +15,7 @@ export async function processVerification(d: Deps, meta: RequestMeta, payload: R
   const sessionId = String(payload.session_id);
   const s = await d.store.findSession(sessionId);
   if (!s || s.status !== 'processing') return undefined;
+  if ('attempt_after_report' in payload && payload.attempt_after_report !== s.last_report_id) return undefined; // an earlier attempt's job
   const outcome = payload.outcome as SimulatedOutcome | undefined;
   const result = outcome
     ? simulateChecks(s, outcome)
