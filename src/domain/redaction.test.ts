@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { show } from '../../test/identity.js';
-import { redactChecks } from './redaction.js';
+import { redactChecks } from './placeholders.js';
 import type { Checks } from './types.js';
 
 const R = '[redacted]';

@@ -13,6 +13,7 @@ import { newId, randomBase62 } from './ids.js';
 import { presentSession } from './present.js';
 import type { Store } from '../store/store.js';
 import { subscribes } from '../webhooks/subscriptions.js';
+import { redactDetails } from './placeholders.js';
 import type {
   Checks,
   DocumentOptions,
@@ -222,7 +223,10 @@ export async function redactSession({ deps: d, meta }: Ctx, id: string, livemode
     if (s.status === 'processing') throw errors.invalidState(MSG.sessionInvalidState('redact', s.status));
     const wasOpen = s.status === 'requires_input';
     if (wasOpen) s.status = 'canceled';
+    // The session itself is redacted at once ("processing" means its related objects are still being done).
     s.redaction_status = 'processing';
+    s.metadata = {};
+    s.provided_details = redactDetails(s.provided_details);
     clearSecrets(s);
     if (wasOpen) await recordEvent(tx, d, meta, s, 'identity.verification_session.canceled');
     const now = d.clock.nowMs();

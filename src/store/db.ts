@@ -2,10 +2,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import pg from 'pg';
 import * as m0001 from './migrations/0001_init.js';
 import * as m0002 from './migrations/0002_webhooks.js';
+import * as m0003 from './migrations/0003_idempotency_object.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -32,13 +33,72 @@ export function openDatabase(opts: { databaseUrl?: string; sqlitePath?: string; 
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/**
+ * better-sqlite3 as Kysely sees it, tuned for the hot path (about half the cost of a point read):
+ * - Prepared statements are reused. Kysely's SQLite driver prepares every query afresh, and preparing costs
+ *   about as much as running a point query; the same SQL text always yields the same statement (values are
+ *   bound parameters), so a bounded LRU cache keyed by the SQL text removes that cost. A statement still
+ *   being iterated (a streamed query) is busy; a second caller then gets a fresh one. Schema changes
+ *   (CREATE/ALTER/DROP, i.e. migrations) empty the cache, so no statement outlives the shape it was made for.
+ * - Rows are built by a small per-statement function from better-sqlite3's raw (array) rows. better-sqlite3
+ *   builds each row object key by key through V8's slow path (about a microsecond per column: a session row
+ *   has 23); an object literal of a fixed shape is nearly free. Same keys, same order, same values.
+ */
+function reusingStatements(sqlite: SQLite.Database, max = 500): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement & { readonly busy: boolean }>();
+  return {
+    close() {
+      cache.clear();
+      sqlite.close();
+    },
+    prepare(sql) {
+      const hit = cache.get(sql);
+      if (hit && !hit.busy) {
+        cache.delete(sql); // most recently used last
+        cache.set(sql, hit);
+        return hit;
+      }
+      const stmt = withRowObjects(sqlite.prepare(sql));
+      if (/^\s*(create|alter|drop)\b/i.test(sql)) cache.clear();
+      else if (!hit) {
+        if (cache.size >= max) cache.delete(cache.keys().next().value!);
+        cache.set(sql, stmt);
+      }
+      return stmt;
+    },
+  };
+}
+
+function withRowObjects(stmt: SQLite.Statement): SqliteStatement & { readonly busy: boolean } {
+  if (!stmt.reader) return stmt;
+  const names = stmt.columns().map((c) => c.name);
+  if (names.includes('__proto__')) return stmt; // an object literal would set the prototype instead
+  // Duplicate names (joins): the last value wins at the first position, as with better-sqlite3's objects.
+  const row = new Function('r', `return {${names.map((n, i) => `${JSON.stringify(n)}: r[${i}]`).join(', ')}};`) as (
+    r: unknown[],
+  ) => Record<string, unknown>;
+  stmt.raw(true);
+  return {
+    reader: true,
+    get busy() {
+      return stmt.busy;
+    },
+    all: (params) => (stmt.all(params) as unknown[][]).map(row),
+    run: (params) => stmt.run(params),
+    *iterate(params) {
+      for (const r of stmt.iterate(params) as IterableIterator<unknown[]>) yield row(r);
+    },
+  };
 }
 
 const MIGRATIONS: Record<string, { up(db: Kysely<any>, d: Dialect): Promise<void> }> = {
   '0001_init': m0001,
   '0002_webhooks': m0002,
+  '0003_idempotency_object': m0003,
 };
 
 /** Applies pending migrations. Kysely's migrator holds a lock, so several processes may call this at once. */

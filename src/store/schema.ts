@@ -79,6 +79,7 @@ export interface IdempotencyTable {
   request_id: string;
   created: number;
   locked_at: number;
+  object_id: string | null;
 }
 
 export interface JobTable {

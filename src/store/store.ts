@@ -435,6 +435,7 @@ export class Store {
         request_id: rec.request_id,
         created: rec.now,
         locked_at: rec.now,
+        object_id: null,
       })
       .onConflict((oc) => oc.columns(['livemode', 'key']).doNothing())
       .executeTakeFirst();
@@ -465,7 +466,7 @@ export class Store {
   async completeIdempotencyKey(livemode: boolean, key: string, status: number, body: string): Promise<void> {
     await this.db
       .updateTable('idempotency_keys')
-      .set({ state: 'done', response_status: status, response_body: this.sealer.seal(body) })
+      .set({ state: 'done', response_status: status, response_body: this.sealer.seal(body), object_id: objectIdOf(body) })
       .where('livemode', '=', livemode ? 1 : 0)
       .where('key', '=', key)
       .execute();
@@ -478,6 +479,16 @@ export class Store {
       .where('livemode', '=', livemode ? 1 : 0)
       .where('key', '=', key)
       .where('created', '<', createdBefore)
+      .execute();
+  }
+
+  /** Rewrites stored responses that show this object (redaction): a replay returns the object as it is now. */
+  async replaceIdempotencyResponsesOf(objectId: string, body: string): Promise<void> {
+    await this.db
+      .updateTable('idempotency_keys')
+      .set({ response_body: this.sealer.seal(body) })
+      .where('object_id', '=', objectId)
+      .where('state', '=', 'done')
       .execute();
   }
 
@@ -541,6 +552,12 @@ export class Store {
     const r = await this.db.selectFrom('jobs').select((eb) => eb.fn.min('run_at').as('next')).executeTakeFirst();
     return r?.next == null ? undefined : Number(r.next);
   }
+}
+
+/** The top-level `id` of a JSON response body, if it has one. */
+function objectIdOf(body: string): string | null {
+  const m = /^\{"id":"([A-Za-z0-9_]+)"/.exec(body);
+  return m ? m[1] : null;
 }
 
 function applyCreated<Q extends { where: any }>(q: Q, c: CreatedFilter | undefined): Q {

@@ -311,3 +311,34 @@ describe('POST /v1/identity/verification_sessions/:id/redact', () => {
     assertStripeError(err, { status: 404, code: 'resource_missing', param: 'id' });
   });
 });
+
+describe('redaction and stored idempotent responses', () => {
+  let v: Verity;
+  before(async () => {
+    v = await startVerity();
+  });
+  after(() => v.close());
+
+  it('a replayed create after redaction returns the redacted session, not the original data', async () => {
+    const stripe = v.stripe();
+    const params = { type: 'document' as const, metadata: { name: 'Jenny Rosen' }, provided_details: { email: 'jenny@example.com' } };
+    const s = await stripe.identity.verificationSessions.create(params, { idempotencyKey: 'redact-replay-1' });
+    await stripe.identity.verificationSessions.redact(s.id);
+    v.clock.advance(24 * 3600 * 1000 - 60_000);
+    await v.runJobs();
+    const again = await stripe.identity.verificationSessions.create(params, { idempotencyKey: 'redact-replay-1' });
+    assert.equal(again.id, s.id, JSON.stringify(again));
+    assert.deepEqual(again.metadata, {}, JSON.stringify(again));
+    assert.deepEqual(again.provided_details, { email: '[redacted]' }, JSON.stringify(again));
+    assert.equal(again.client_secret, null, JSON.stringify(again));
+  });
+
+  it('the session is redacted as soon as redaction is requested, before the job completes it', async () => {
+    const stripe = v.stripe();
+    const s = await stripe.identity.verificationSessions.create({ type: 'document', metadata: { name: 'Jenny' }, provided_details: { phone: '+15555551212' } });
+    const r = await stripe.identity.verificationSessions.redact(s.id);
+    assert.equal(r.redaction?.status, 'processing', JSON.stringify(r));
+    assert.deepEqual(r.metadata, {}, JSON.stringify(r));
+    assert.deepEqual(r.provided_details, { phone: '[redacted]' }, JSON.stringify(r));
+  });
+});
