@@ -1,6 +1,6 @@
 // The storage port and its one implementation (Kysely over SQLite or PostgreSQL). Rows are mapped to the
 // domain's records here and nowhere else; personal data is sealed on the way in and opened on the way out.
-import { type Kysely, type Transaction, sql } from 'kysely';
+import { type Compilable, type CompiledQuery, type Kysely, type QueryResult, type Transaction, sql } from 'kysely';
 import type { Checks, EventRecord, Report, Session } from '../domain/types.js';
 import type { Dialect, OpenedDb } from './db.js';
 import type { Sealer } from './sealer.js';
@@ -99,6 +99,28 @@ export class Store {
     return new Store(opened.db, opened.dialect, sealer);
   }
 
+  /**
+   * Runs a hot query compiled once per dialect. Kysely builds and compiles every query afresh, which costs
+   * about as much as SQLite takes to run a point query; the SQL only depends on the dialect and the query's
+   * shape, so `build` is compiled once with marker values in place of `values` (in the same order) and each
+   * call binds its own values where the markers were. The same SQL and parameters as `build(values)`.
+   */
+  private runCompiled(name: string, values: readonly unknown[], build: (v: readonly any[]) => Compilable): Promise<QueryResult<any>> {
+    // Kysely leaves undefined values out of the SQL, so such a call has another shape: build it as usual.
+    if (values.includes(undefined)) return this.db.executeQuery(build(values));
+    const key = `${this.dialect}:${name}`;
+    let c = COMPILED.get(key);
+    if (!c) {
+      const query = build(values.map((_, i) => `${MARKER}${i}`)).compile();
+      const slots = query.parameters.map((p) => (typeof p === 'string' && p.startsWith(MARKER) ? Number(p.slice(MARKER.length)) : -1));
+      if (new Set(slots.filter((i) => i >= 0)).size !== values.length) throw new Error(`runCompiled(${name}): every value must be bound`);
+      c = { query, slots };
+      COMPILED.set(key, c);
+    }
+    const { query, slots } = c;
+    return this.db.executeQuery({ ...query, parameters: slots.map((i, at) => (i >= 0 ? values[i] : query.parameters[at])) });
+  }
+
   /** Runs fn atomically. Nested calls join the outer transaction. */
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
@@ -187,8 +209,23 @@ export class Store {
     };
   }
 
+  /**
+   * Equality on a filterable text column that may hold up to 5000 characters. PostgreSQL's b-tree entries are
+   * limited to about 2.7 kB, so there the index is on md5(column) (migration 0004) and the query names it.
+   */
+  private whereLongText<Q extends { where: any }>(q: Q, column: string, value: string): Q {
+    if (this.dialect !== 'postgres') return q.where(column, '=', value);
+    return q.where(sql`md5(${sql.ref(column)})`, '=', sql`md5(${value})`).where(column, '=', value);
+  }
+
   async insertSession(s: Session): Promise<void> {
-    await this.db.insertInto('verification_sessions').values(this.sessionRow(s)).execute();
+    const row = this.sessionRow(s);
+    const cols = Object.keys(row) as (keyof typeof row)[];
+    await this.runCompiled(
+      'insertSession',
+      cols.map((k) => row[k]),
+      (v) => this.db.insertInto('verification_sessions').values(Object.fromEntries(cols.map((k, i) => [k, v[i]])) as typeof row),
+    );
   }
 
   /** Writes s if nobody else changed it since it was read (s.version is the version read); bumps the version. */
@@ -207,8 +244,10 @@ export class Store {
 
   /** Finds a session in either mode; the caller decides what a mode mismatch means. */
   async findSession(id: string): Promise<(Session & { seq: number }) | undefined> {
-    const r = await this.db.selectFrom('verification_sessions').selectAll().where('id', '=', id).executeTakeFirst();
-    return r && this.toSession(r);
+    const { rows } = await this.runCompiled('findSession', [id], ([v]) =>
+      this.db.selectFrom('verification_sessions').selectAll().where('id', '=', v),
+    );
+    return rows[0] && this.toSession(rows[0]);
   }
 
   /** Locks the row for the rest of the transaction where the database can (PostgreSQL); SQLite serialises writers anyway. */
@@ -227,9 +266,9 @@ export class Store {
   async listSessions(f: SessionFilter, page: PageRequest): Promise<Page<Session & { seq: number }>> {
     let q = this.db.selectFrom('verification_sessions').selectAll().where('livemode', '=', f.livemode ? 1 : 0);
     if (f.status !== undefined) q = q.where('status', '=', f.status);
-    if (f.client_reference_id !== undefined) q = q.where('client_reference_id', '=', f.client_reference_id);
-    if (f.related_customer !== undefined) q = q.where('related_customer', '=', f.related_customer);
-    if (f.related_customer_account !== undefined) q = q.where('related_customer_account', '=', f.related_customer_account);
+    if (f.client_reference_id !== undefined) q = this.whereLongText(q, 'client_reference_id', f.client_reference_id);
+    if (f.related_customer !== undefined) q = this.whereLongText(q, 'related_customer', f.related_customer);
+    if (f.related_customer_account !== undefined) q = this.whereLongText(q, 'related_customer_account', f.related_customer_account);
     q = applyCreated(q, f.created);
     return paginate(q, page, (r) => this.toSession(r));
   }
@@ -304,7 +343,7 @@ export class Store {
   async listReports(f: ReportFilter, page: PageRequest): Promise<Page<Report & { seq: number }>> {
     let q = this.db.selectFrom('verification_reports').selectAll().where('livemode', '=', f.livemode ? 1 : 0);
     if (f.type !== undefined) q = q.where('type', '=', f.type);
-    if (f.client_reference_id !== undefined) q = q.where('client_reference_id', '=', f.client_reference_id);
+    if (f.client_reference_id !== undefined) q = this.whereLongText(q, 'client_reference_id', f.client_reference_id);
     if (f.verification_session !== undefined) q = q.where('session_id', '=', f.verification_session);
     q = applyCreated(q, f.created);
     return paginate(q, page, (r) => this.toReport(r));
@@ -366,21 +405,24 @@ export class Store {
   }
 
   async insertEvent(e: EventRecord): Promise<void> {
-    await this.db
-      .insertInto('events')
-      .values({
-        id: e.id,
-        livemode: e.livemode ? 1 : 0,
-        created: e.created,
-        type: e.type,
-        object_id: e.object_id,
-        api_version: e.api_version,
-        data: this.sealer.seal(JSON.stringify(e.data)),
-        request_id: e.request_id,
-        idempotency_key: e.idempotency_key,
-        pending_webhooks: e.pending_webhooks,
-      })
-      .execute();
+    const row = {
+      id: e.id,
+      livemode: e.livemode ? 1 : 0,
+      created: e.created,
+      type: e.type,
+      object_id: e.object_id,
+      api_version: e.api_version,
+      data: this.sealer.seal(JSON.stringify(e.data)),
+      request_id: e.request_id,
+      idempotency_key: e.idempotency_key,
+      pending_webhooks: e.pending_webhooks,
+    };
+    const cols = Object.keys(row) as (keyof typeof row)[];
+    await this.runCompiled(
+      'insertEvent',
+      cols.map((k) => row[k]),
+      (v) => this.db.insertInto('events').values(Object.fromEntries(cols.map((k, i) => [k, v[i]])) as typeof row),
+    );
   }
 
   async findEvent(id: string): Promise<(EventRecord & { seq: number }) | undefined> {
@@ -421,25 +463,29 @@ export class Store {
     key: string,
     rec: { method: string; path: string; params_hash: string; request_id: string; now: number },
   ): Promise<IdempotencyRecord | undefined> {
-    const inserted = await this.db
-      .insertInto('idempotency_keys')
-      .values({
-        livemode: livemode ? 1 : 0,
-        key,
-        method: rec.method,
-        path: rec.path,
-        params_hash: rec.params_hash,
-        state: 'in_flight',
-        response_status: null,
-        response_body: null,
-        request_id: rec.request_id,
-        created: rec.now,
-        locked_at: rec.now,
-        object_id: null,
-      })
-      .onConflict((oc) => oc.columns(['livemode', 'key']).doNothing())
-      .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return undefined;
+    const inserted = await this.runCompiled(
+      'claimIdempotencyKey',
+      [livemode ? 1 : 0, key, rec.method, rec.path, rec.params_hash, rec.request_id, rec.now],
+      ([lm, k, method, path, params_hash, request_id, now]) =>
+        this.db
+          .insertInto('idempotency_keys')
+          .values({
+            livemode: lm,
+            key: k,
+            method,
+            path,
+            params_hash,
+            state: 'in_flight',
+            response_status: null,
+            response_body: null,
+            request_id,
+            created: now,
+            locked_at: now,
+            object_id: null,
+          })
+          .onConflict((oc) => oc.columns(['livemode', 'key']).doNothing()),
+    );
+    if (Number(inserted.numAffectedRows ?? 0) === 1) return undefined;
     const r = await this.db
       .selectFrom('idempotency_keys')
       .select(['method', 'path', 'params_hash', 'state', 'response_status', 'response_body', 'request_id', 'created', 'locked_at'])
@@ -511,7 +557,7 @@ export class Store {
   async enqueueJob(kind: string, payload: Record<string, unknown>, runAtMs: number, nowSec: number): Promise<void> {
     await this.db
       .insertInto('jobs')
-      .values({ kind, payload: JSON.stringify(payload), run_at: runAtMs, attempts: 0, locked_until: null, last_error: null, created: nowSec })
+      .values({ kind, payload: JSON.stringify(payload), run_at: wholeMs(runAtMs), attempts: 0, locked_until: null, last_error: null, created: nowSec })
       .execute();
   }
 
@@ -520,6 +566,8 @@ export class Store {
    * SKIP LOCKED lets several workers claim side by side; SQLite has one writer, so the update is enough.
    */
   async claimJobs(nowMs: number, leaseMs: number, limit: number): Promise<Job[]> {
+    nowMs = wholeMs(nowMs);
+    leaseMs = wholeMs(leaseMs);
     return this.transaction(async (tx) => {
       let q = tx.db
         .selectFrom('jobs')
@@ -545,7 +593,7 @@ export class Store {
   }
 
   async retryJob(id: number, runAtMs: number, error: string): Promise<void> {
-    await this.db.updateTable('jobs').set({ run_at: runAtMs, locked_until: null, last_error: error.slice(0, 2000) }).where('id', '=', id).execute();
+    await this.db.updateTable('jobs').set({ run_at: wholeMs(runAtMs), locked_until: null, last_error: error.slice(0, 2000) }).where('id', '=', id).execute();
   }
 
   async nextJobDue(): Promise<number | undefined> {
@@ -554,10 +602,19 @@ export class Store {
   }
 }
 
+// Queries compiled once by Store.runCompiled, by dialect and name; the marker stands in for each bound value.
+const COMPILED = new Map<string, { query: CompiledQuery; slots: number[] }>();
+const MARKER = '\u0000verity-value-';
+
 /** The top-level `id` of a JSON response body, if it has one. */
 function objectIdOf(body: string): string | null {
   const m = /^\{"id":"([A-Za-z0-9_]+)"/.exec(body);
   return m ? m[1] : null;
+}
+
+/** Job times are bigint milliseconds: PostgreSQL rejects a fraction (a backoff with jitter) where SQLite kept it. */
+function wholeMs(ms: number): number {
+  return Math.round(ms);
 }
 
 function applyCreated<Q extends { where: any }>(q: Q, c: CreatedFilter | undefined): Q {
