@@ -24,6 +24,10 @@ pg.types.setTypeParser(20, (v) => Number(v));
 export function openDatabase(opts: { databaseUrl?: string; sqlitePath?: string; poolSize?: number }): OpenedDb {
   if (opts.databaseUrl && /^postgres(ql)?:\/\//.test(opts.databaseUrl)) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // An idle connection the server closes (restart, failover, idle timeout, DROP DATABASE … FORCE) makes the
+    // pool emit 'error'; unheard, that is an uncaught exception that ends the process. The pool has already
+    // dropped the connection and the next query opens a new one, so there is nothing else to do.
+    pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
