@@ -96,6 +96,8 @@ export async function startVerity(opts: { config?: Partial<Config>; worker?: boo
   };
   const running = await startServer(deps, { port: 0, host: '127.0.0.1', worker: false });
   deps.config.publicUrl = running.url;
+  // As in production, where PORT is the port served on (the self-URL check compares against it).
+  deps.config.port = running.port;
   const worker = opts.worker ? startWorker(deps, { idleMs: 20 }) : undefined;
   return {
     url: running.url,

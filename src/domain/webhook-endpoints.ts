@@ -4,7 +4,7 @@ import { StripeError, errors } from '../api/stripe/errors.js';
 import type { Deps } from '../deps.js';
 import type { WebhookEndpoint } from '../store/webhook-store.js';
 import { newSigningSecret } from '../webhooks/signing.js';
-import { isPrivateAddress, urlProblem } from '../webhooks/url-policy.js';
+import { isLoopback, isPrivateAddress, urlProblem } from '../webhooks/url-policy.js';
 import { nowSec } from './clock.js';
 import { randomBase62 } from './ids.js';
 import { mergeMetadata } from './sessions.js';
@@ -25,7 +25,7 @@ function checkUrl(d: Deps, url: string): void {
   if (problem) throw errors.invalid('url', `Invalid URL: ${url.slice(0, 200)} cannot receive webhooks: ${problem}.`, 'url_invalid');
   if (d.config.webhooks.privateAddresses === 'deny') {
     const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-    if (host === 'localhost' || isPrivateAddress(host))
+    if (isLoopback(host) || isPrivateAddress(host))
       throw errors.invalid('url', `Invalid URL: ${url.slice(0, 200)} is a private address, and this server forbids them (VERITY_WEBHOOK_PRIVATE_ADDRESSES=deny).`, 'url_invalid');
   }
 }

@@ -1,6 +1,7 @@
 // Encryption at rest for personal data (provided details, report contents, event snapshots). AES-256-GCM
 // with a random IV per value; the version prefix leaves room for key rotation.
 import crypto from 'node:crypto';
+import { randomBytes } from '../domain/ids.js';
 
 export interface Sealer {
   seal(plain: string): string;
@@ -11,7 +12,7 @@ export function createSealer(key: Buffer): Sealer {
   if (key.length !== 32) throw new Error('the encryption key must be 32 bytes');
   return {
     seal(plain) {
-      const iv = crypto.randomBytes(12);
+      const iv = randomBytes(12); // from the CSPRNG pool: a fresh, never reused IV
       const c = crypto.createCipheriv('aes-256-gcm', key, iv);
       const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
       return `v1.${iv.toString('base64')}.${Buffer.concat([c.getAuthTag(), body]).toString('base64')}`;

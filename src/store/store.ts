@@ -510,12 +510,16 @@ export class Store {
   }
 
   async completeIdempotencyKey(livemode: boolean, key: string, status: number, body: string): Promise<void> {
-    await this.db
-      .updateTable('idempotency_keys')
-      .set({ state: 'done', response_status: status, response_body: this.sealer.seal(body), object_id: objectIdOf(body) })
-      .where('livemode', '=', livemode ? 1 : 0)
-      .where('key', '=', key)
-      .execute();
+    await this.runCompiled(
+      'completeIdempotencyKey',
+      [status, this.sealer.seal(body), objectIdOf(body), livemode ? 1 : 0, key],
+      ([st, sealed, objectId, lm, k]) =>
+        this.db
+          .updateTable('idempotency_keys')
+          .set({ state: 'done', response_status: st, response_body: sealed, object_id: objectId })
+          .where('livemode', '=', lm)
+          .where('key', '=', k),
+    );
   }
 
   /** Drops a key past its retention, so the caller can claim it afresh. */

@@ -28,9 +28,11 @@ export interface ClaimedDelivery {
   livemode: boolean;
   attempts: number;
   created_ms: number;
+  /** How many endpoints the event was sent to: its pending_webhooks when it was recorded. */
+  fanout: number;
 }
 
-export interface DeliveryRecord extends ClaimedDelivery {
+export interface DeliveryRecord extends Omit<ClaimedDelivery, 'fanout'> {
   state: 'pending' | 'succeeded' | 'failed' | 'canceled';
   next_attempt_at: number;
   last_status: number | null;
@@ -175,6 +177,13 @@ export class WebhookStore {
       let q = trx
         .selectFrom('webhook_deliveries')
         .select(['id', 'event_id', 'endpoint_id', 'livemode', 'attempts', 'created_ms'])
+        .select((eb) =>
+          eb
+            .selectFrom('webhook_deliveries as f')
+            .select(eb.fn.countAll<number>().as('n'))
+            .whereRef('f.event_id', '=', 'webhook_deliveries.event_id')
+            .as('fanout'),
+        )
         .where('state', '=', 'pending')
         .where('next_attempt_at', '<=', nowMs)
         .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', nowMs)]))
@@ -195,12 +204,19 @@ export class WebhookStore {
         livemode: r.livemode === 1,
         attempts: r.attempts,
         created_ms: Number(r.created_ms),
+        fanout: Number(r.fanout),
       }));
     });
   }
 
   async recordAttempt(a: AttemptRecord): Promise<void> {
-    await this.db.insertInto('webhook_attempts').values(a).execute();
+    await this.recordAttempts([a]);
+  }
+
+  /** Several attempts in one statement (the dispatcher writes the outcomes that finished together at once). */
+  async recordAttempts(rows: AttemptRecord[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.insertInto('webhook_attempts').values(rows).execute();
   }
 
   async markDelivered(id: number, nowMs: number, status: number, attempts: number): Promise<void> {
@@ -216,7 +232,7 @@ export class WebhookStore {
       .updateTable('webhook_deliveries')
       .set({
         state: finalState ?? 'pending',
-        next_attempt_at: nextAt,
+        next_attempt_at: Math.round(nextAt), // bigint ms: PostgreSQL rejects a fraction
         attempts,
         last_status: status,
         last_error: error === null ? null : error.slice(0, 500),

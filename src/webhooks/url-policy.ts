@@ -22,8 +22,29 @@ export function isPrivateAddress(ip: string): boolean {
   }
   const v = ip.toLowerCase();
   if (v === '::1' || v === '::') return true;
-  if (v.startsWith('::ffff:')) return isPrivateAddress(v.slice(7));
+  const mapped = mappedIPv4(v);
+  if (mapped) return isPrivateAddress(mapped);
   return v.startsWith('fc') || v.startsWith('fd') || v.startsWith('fe80');
+}
+
+/** The IPv4 address inside an IPv4-mapped IPv6 one, in either spelling: ::ffff:10.0.0.1 or ::ffff:a00:1 (how URL writes it). */
+function mappedIPv4(v: string): string | null {
+  const m = /^::ffff:(?:0:)?(.+)$/.exec(v);
+  if (!m) return null;
+  if (net.isIPv4(m[1])) return m[1];
+  const hex = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(m[1]);
+  if (!hex) return null;
+  const [hi, lo] = [parseInt(hex[1], 16), parseInt(hex[2], 16)];
+  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+}
+
+/** Loopback or unspecified: an address that reaches this very machine. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  const v4 = net.isIPv4(h) ? h : net.isIPv6(h) ? mappedIPv4(h) : null;
+  if (v4) return v4.startsWith('127.') || v4 === '0.0.0.0';
+  return h === '::1' || h === '::';
 }
 
 /** Why a URL is refused as a webhook destination, or null when it is acceptable. */
@@ -40,8 +61,7 @@ export function urlProblem(raw: string, self: { publicUrl: string; port: number 
   const port = (x: URL) => x.port || (x.protocol === 'https:' ? '443' : '80');
   const host = u.hostname.replace(/^\[|\]$/g, '');
   if (u.host === pub.host && port(u) === port(pub)) return 'it points at this Verity server';
-  const local = host === 'localhost' || (net.isIP(host) !== 0 && (isPrivateAddress(host) && (host.startsWith('127.') || host === '::1' || host === '0.0.0.0')));
-  if (local && port(u) === String(self.port)) return 'it points at this Verity server';
+  if (isLoopback(host) && port(u) === String(self.port)) return 'it points at this Verity server';
   return null;
 }
 
