@@ -25,15 +25,19 @@ const TIMEOUT_MS = 1000; // the lease of a delivery lost in the crash is 3 × th
 const rand = () => crypto.randomBytes(18).toString('hex');
 const KEYS = { test: `sk_test_${rand()}`, live: `sk_live_${rand()}` };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
+// A port below Linux's ephemeral range (32768–60999): the servers other suites bind to port 0 get ports from
+// that range, so one of them cannot take this port between the check and the child's bind (or the restart).
+async function freePort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = 20_000 + crypto.randomInt(10_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const s = net.createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
+  throw new Error('no free port in 20000-29999');
 }
 
 interface Proc {
