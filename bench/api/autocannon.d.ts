@@ -47,6 +47,20 @@ declare module 'autocannon' {
     non2xx: number;
     statusCodeStats: Record<string, { count: number }>;
   }
+  /** What a run resolves to with skipAggregateResult: counts and encoded histograms, for aggregateResult. */
+  export interface RawResult {
+    totalCompletedRequests: number;
+    errors: number;
+    timeouts: number;
+    non2xx: number;
+    /** Seconds. */
+    duration: number;
+  }
+  function autocannon(opts: Options & { skipAggregateResult: true }): Promise<RawResult> & { stop(): void };
   function autocannon(opts: Options): Promise<Result> & { stop(): void };
+  namespace autocannon {
+    /** Merges raw results (their latency histograms included) into one result. */
+    function aggregateResult(results: RawResult[], opts: { url: string; connections?: number }): Result;
+  }
   export default autocannon;
 }

@@ -4,15 +4,19 @@
 //    (SQLite on disk in a temp DATA_DIR, a real sk_test_ key from VERITY_API_KEYS), next to a bare Hono +
 //    @hono/node-server child that returns a fixed session JSON. Measured: the bare GET (baseline), Verity's
 //    retrieve (GET /v1/identity/verification_sessions/:id) and create (POST form body, a fresh
-//    Idempotency-Key on every request, as stripe-node sends). Peak RSS is the child's VmHWM.
+//    Idempotency-Key on every request, as stripe-node sends). Each measurement is cut into slices taken in
+//    turn (bare, retrieve, create, bare, …) so that the machine's load moving meanwhile weighs on all three
+//    alike. Peak RSS is the child's VmHWM.
 // 2. List latency at scale. Two Verity children over seeded databases (10,000 and BENCH_LIST_ROWS sessions);
 //    a sequential loop alternates requests between them (so machine noise hits both alike) for a 100-item
 //    page: no filter, a status filter, and starting_after a cursor 90% deep.
 //
-// Environment: BENCH_DURATION (s per measurement, default 10), BENCH_WARMUP (s, default 3), BENCH_ROUNDS
-// (throughput rounds, medians reported; default 1), BENCH_LIST_ROWS (default 1000000), BENCH_LIST_SMALL
-// (default 10000), BENCH_LIST_REQUESTS (per query and size, default 500), BENCH_ONLY=throughput|list.
-// Results: a table on stdout and bench/results/api.json.
+// Environment: BENCH_DURATION (s per throughput measurement, default 10), BENCH_WARMUP (s, default 3),
+// BENCH_SLICES (each measurement is taken in this many slices interleaved with the others', default 5),
+// BENCH_LIST_ROWS (default 1000000), BENCH_LIST_SMALL (default 10000), BENCH_LIST_REQUESTS (per query and
+// size, default 1000), BENCH_ONLY=throughput|list.
+// Results: a table on stdout and bench/results/api.json. A quick run (about a minute):
+//   BENCH_DURATION=3 BENCH_WARMUP=1 BENCH_LIST_ROWS=50000 BENCH_LIST_REQUESTS=200 npm run bench
 import { type ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -21,7 +25,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon, { type Options as CannonOptions } from 'autocannon';
+import autocannon, { type Options as CannonOptions, type RawResult } from 'autocannon';
 import { randomBase62 } from '../../src/domain/ids.js';
 import { assertSchema } from '../../test/openapi.js';
 import { seedSessions } from './seed.js';
@@ -40,10 +44,10 @@ const CFG = {
   connections: 50,
   durationS: num('BENCH_DURATION', 10),
   warmupS: num('BENCH_WARMUP', 3),
-  rounds: Math.round(num('BENCH_ROUNDS', 1)),
+  slices: Math.max(1, Math.round(num('BENCH_SLICES', 5))),
   listRows: Math.round(num('BENCH_LIST_ROWS', 1_000_000)),
   listSmall: Math.round(num('BENCH_LIST_SMALL', 10_000)),
-  listRequests: Math.round(num('BENCH_LIST_REQUESTS', 500)),
+  listRequests: Math.round(num('BENCH_LIST_REQUESTS', 1000)),
   only: env.BENCH_ONLY as 'throughput' | 'list' | undefined,
 };
 
@@ -161,8 +165,10 @@ function verityChild(name: string, dataDir: string): Promise<Child> {
 // ---- throughput -----------------------------------------------------------------------------------
 
 interface Load {
+  /** Requests completed over the seconds measured, all slices together. */
   reqPerSec: number;
-  reqPerSecStddev: number;
+  /** req/s of each slice, in order: the spread shows how much the machine's load moved meanwhile. */
+  sliceReqPerSec: number[];
   p50Ms: number;
   p99Ms: number;
   requests: number;
@@ -170,36 +176,31 @@ interface Load {
   non2xx: number;
 }
 
-async function cannon(url: string, opts: Omit<CannonOptions, 'url'> = {}): Promise<Load> {
-  await autocannon({ url, connections: CFG.connections, duration: CFG.warmupS, ...opts });
-  const r = await autocannon({ url, connections: CFG.connections, duration: CFG.durationS, ...opts });
-  return {
-    reqPerSec: r.requests.average,
-    reqPerSecStddev: r.requests.stddev,
-    p50Ms: r.latency.p50,
-    p99Ms: r.latency.p99,
-    requests: r.requests.total,
-    errors: r.errors,
-    non2xx: r.non2xx,
-  };
+interface Target {
+  name: string;
+  url: string;
+  opts: Omit<CannonOptions, 'url'>;
+  runs: RawResult[];
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+/** One autocannon run against a target; its raw result (latency histogram included) kept unless warming up. */
+async function slice(t: Target, seconds: number, record: boolean): Promise<void> {
+  const r = await autocannon({ url: t.url, connections: CFG.connections, duration: seconds, ...t.opts, skipAggregateResult: true });
+  if (record) t.runs.push(r);
+}
 
-function medianLoad(runs: Load[]): Load {
-  const pick = (k: keyof Load) => median(runs.map((r) => r[k]));
+function loadOf(t: Target): Load {
+  // autocannon's own histograms, merged over the slices (whole milliseconds, as autocannon records them).
+  const all = autocannon.aggregateResult(t.runs, { url: t.url, connections: CFG.connections });
+  const sum = (f: (r: RawResult) => number) => t.runs.reduce((a, r) => a + f(r), 0);
   return {
-    reqPerSec: pick('reqPerSec'),
-    reqPerSecStddev: pick('reqPerSecStddev'),
-    p50Ms: pick('p50Ms'),
-    p99Ms: pick('p99Ms'),
-    requests: runs.reduce((a, r) => a + r.requests, 0),
-    errors: runs.reduce((a, r) => a + r.errors, 0),
-    non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
+    reqPerSec: sum((r) => r.totalCompletedRequests) / sum((r) => r.duration),
+    sliceReqPerSec: t.runs.map((r) => r.totalCompletedRequests / r.duration),
+    p50Ms: all.latency.p50,
+    p99Ms: all.latency.p99,
+    requests: sum((r) => r.totalCompletedRequests),
+    errors: sum((r) => r.errors),
+    non2xx: sum((r) => r.non2xx),
   };
 }
 
@@ -220,35 +221,35 @@ async function throughput(tmp: string) {
 
     const tag = randomBase62(8);
     let n = 0;
-    const runs = { bare: [] as Load[], retrieve: [] as Load[], create: [] as Load[] };
-    for (let round = 1; round <= CFG.rounds; round++) {
-      log(`throughput round ${round}/${CFG.rounds}: bare GET`);
-      runs.bare.push(await cannon(`${bare.url}${SESSIONS}/${sessionId}`));
-      log(`throughput round ${round}/${CFG.rounds}: Verity retrieve`);
-      runs.retrieve.push(await cannon(`${verity.url}${SESSIONS}/${sessionId}`, { headers: AUTH_HEADERS }));
-      log(`throughput round ${round}/${CFG.rounds}: Verity create`);
-      runs.create.push(
-        await cannon(`${verity.url}${SESSIONS}`, {
-          requests: [
-            {
-              method: 'POST',
-              headers: { ...AUTH_HEADERS, 'content-type': 'application/x-www-form-urlencoded' },
-              body: CREATE_BODY,
-              // A unique Idempotency-Key per request, as stripe-node sends on every POST.
-              setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'idempotency-key': `bench-${tag}-${++n}` } }),
-            },
-          ],
-        }),
-      );
+    const target = (name: string, url: string, opts: Omit<CannonOptions, 'url'>): Target => ({ name, url, opts, runs: [] });
+    const targets = [
+      target('bare', `${bare.url}${SESSIONS}/${sessionId}`, {}),
+      target('retrieve', `${verity.url}${SESSIONS}/${sessionId}`, { headers: AUTH_HEADERS }),
+      target('create', `${verity.url}${SESSIONS}`, {
+        requests: [
+          {
+            method: 'POST',
+            headers: { ...AUTH_HEADERS, 'content-type': 'application/x-www-form-urlencoded' },
+            body: CREATE_BODY,
+            // A unique Idempotency-Key per request, as stripe-node sends on every POST.
+            setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'idempotency-key': `bench-${tag}-${++n}` } }),
+          },
+        ],
+      }),
+    ];
+    for (const t of targets) {
+      log(`throughput: warming up ${t.name} (${CFG.warmupS} s)`);
+      await slice(t, CFG.warmupS, false);
     }
-    return {
-      runs,
-      bare: medianLoad(runs.bare),
-      retrieve: medianLoad(runs.retrieve),
-      create: medianLoad(runs.create),
-      verityPeakRssMb: verity.peakRssMb(),
-      barePeakRssMb: bare.peakRssMb(),
-    };
+    // Each measurement is cut into slices taken in turn (bare, retrieve, create, bare, …), so a change in the
+    // machine's load while the benchmark runs weighs on all three alike instead of on whichever ran then.
+    const sliceS = CFG.durationS / CFG.slices;
+    for (let i = 1; i <= CFG.slices; i++) {
+      log(`throughput: slice ${i}/${CFG.slices} (${sliceS.toFixed(1)} s each: bare, retrieve, create)`);
+      for (const t of targets) await slice(t, sliceS, true);
+    }
+    const [b, r, c] = targets.map(loadOf);
+    return { bare: b, retrieve: r, create: c, verityPeakRssMb: verity.peakRssMb(), barePeakRssMb: bare.peakRssMb() };
   } finally {
     await verity.stop();
     await bare.stop();
@@ -393,28 +394,36 @@ async function main() {
       const retrieveRatio = t.retrieve.reqPerSec / t.bare.reqPerSec;
       const createRatio = t.create.reqPerSec / t.bare.reqPerSec;
       json.throughput = { ...t, retrieveRatio, createRatio };
+      // Per-slice ratios: each slice of Verity against the bare slice taken just before it.
+      const sliceRatios = (l: Load) => l.sliceReqPerSec.map((v, i) => v / t.bare.sliceReqPerSec[i]);
+      const spread = (xs: number[], f: (n: number) => string) => `${f(Math.min(...xs))}–${f(Math.max(...xs))}`;
       out.push(
-        `Throughput: autocannon, ${CFG.connections} connections, ${CFG.durationS} s after ${CFG.warmupS} s warm-up` +
-          (CFG.rounds > 1 ? `, median of ${CFG.rounds} rounds` : ''),
+        `Throughput: autocannon, ${CFG.connections} connections, ${CFG.durationS} s each after ${CFG.warmupS} s warm-up, ` +
+          `in ${CFG.slices} interleaved slices`,
         table(
-          ['', 'req/s', '± (1 s samples)', 'p50 ms', 'p99 ms', 'requests', 'errors', 'non-2xx', 'vs bare'],
+          ['', 'req/s', 'slices req/s', 'p50 ms', 'p99 ms', 'requests', 'errors', 'non-2xx', 'vs bare', 'slices vs bare'],
           [
-            ['bare Hono GET (baseline)', t.bare, 1],
-            ['Verity retrieve', t.retrieve, retrieveRatio],
-            ['Verity create', t.create, createRatio],
-          ].map(([name, l, ratio]) => {
+            ['bare Hono GET (baseline)', t.bare, 1, '1.00'],
+            ['Verity retrieve', t.retrieve, retrieveRatio, spread(sliceRatios(t.retrieve), f2)],
+            ['Verity create', t.create, createRatio, spread(sliceRatios(t.create), f2)],
+          ].map(([name, l, ratio, sr]) => {
             const x = l as Load;
-            return [name as string, f0(x.reqPerSec), f0(x.reqPerSecStddev), f1(x.p50Ms), f1(x.p99Ms), f0(x.requests), f0(x.errors), f0(x.non2xx), `${f2(ratio as number)}×`];
+            return [
+              name as string,
+              f0(x.reqPerSec),
+              spread(x.sliceReqPerSec, f0),
+              f1(x.p50Ms),
+              f1(x.p99Ms),
+              f0(x.requests),
+              f0(x.errors),
+              f0(x.non2xx),
+              `${f2(ratio as number)}×`,
+              `${sr as string}×`,
+            ];
           }),
         ),
         `Peak RSS (VmHWM): Verity ${f1(t.verityPeakRssMb)} MiB, bare ${f1(t.barePeakRssMb)} MiB`,
       );
-      if (CFG.rounds > 1) {
-        out.push(
-          'Per round req/s (bare / retrieve / create): ' +
-            t.runs.bare.map((b, i) => `${f0(b.reqPerSec)} / ${f0(t.runs.retrieve[i].reqPerSec)} / ${f0(t.runs.create[i].reqPerSec)}`).join('; '),
-        );
-      }
       out.push('');
       checks.push(
         { target: `retrieve ≥ ${TARGETS.retrieveRatio}× bare`, value: `${f2(retrieveRatio)}×`, pass: retrieveRatio >= TARGETS.retrieveRatio },
