@@ -10,6 +10,7 @@ import * as sessions from './api/verification_sessions/index.js';
 import * as webhookEndpoints from './api/webhook_endpoints/index.js';
 import type { Deps } from './deps.js';
 import { newId } from './domain/ids.js';
+import { mountWeb } from './web/index.js';
 
 export const ENDPOINTS: Endpoint[] = [
   sessions.create,
@@ -68,6 +69,8 @@ export function createApp(deps: Deps, opts: { onWrite?: () => void } = {}) {
     };
     app.on(ep.method, ep.path, handler);
   }
+
+  mountWeb(app, deps, { onWrite: onWrite && wakeWorker });
 
   app.notFound((c) => {
     const url = new URL(c.req.url);

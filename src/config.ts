@@ -30,6 +30,16 @@ export interface Config {
     disableAfterS: number;
     privateAddresses: 'allow' | 'deny';
   };
+  /** What the hosted verification page shows about the business it verifies for. */
+  page: {
+    businessName: string;
+    /** The business's privacy policy, linked from the consent screen; null links our own data notice only. */
+    privacyUrl: string | null;
+    /** One accent colour (#rrggbb); the page darkens it when white text on it would not reach 4.5:1. */
+    brandColor: string;
+    /** Origins allowed to frame the modal (`frame-ancestors`); empty means any http(s) origin. */
+    frameOrigins: string[];
+  };
 }
 
 export class ConfigError extends Error {}
@@ -78,7 +88,50 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       disableAfterS: int(env.VERITY_WEBHOOK_DISABLE_AFTER_S, 3 * 86400 + 3600, 'VERITY_WEBHOOK_DISABLE_AFTER_S', 1, 365 * 86400),
       privateAddresses: choice(env.VERITY_WEBHOOK_PRIVATE_ADDRESSES, ['allow', 'deny'] as const, 'allow', 'VERITY_WEBHOOK_PRIVATE_ADDRESSES'),
     },
+    page: {
+      businessName: (env.VERITY_BUSINESS_NAME || 'Verity').trim(),
+      privacyUrl: optionalUrl(env.VERITY_PRIVACY_URL, 'VERITY_PRIVACY_URL'),
+      brandColor: color(env.VERITY_BRAND_COLOR, '#3b4cca', 'VERITY_BRAND_COLOR'),
+      frameOrigins: origins(env.VERITY_FRAME_ORIGINS, 'VERITY_FRAME_ORIGINS'),
+    },
   };
+}
+
+function optionalUrl(v: string | undefined, name: string): string | null {
+  if (!v) return null;
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL`);
+  return u.href;
+}
+
+function color(v: string | undefined, dflt: string, name: string): string {
+  if (!v) return dflt;
+  if (!/^#[0-9a-fA-F]{6}$/.test(v)) throw new ConfigError(`${name} must be a colour like #3b4cca`);
+  return v.toLowerCase();
+}
+
+function origins(v: string | undefined, name: string): string[] {
+  if (!v) return [];
+  return v
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
+    .map((x) => {
+      let u: URL;
+      try {
+        u = new URL(x);
+      } catch {
+        throw new ConfigError(`${name} must be a comma-separated list of origins like https://shop.example`);
+      }
+      if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.origin !== x.replace(/\/+$/, ''))
+        throw new ConfigError(`${name} must be a comma-separated list of origins like https://shop.example`);
+      return u.origin;
+    });
 }
 
 function schedule(v: string | undefined, dflt: number[], name: string): number[] {
