@@ -30,6 +30,7 @@ export const ENDPOINTS: Endpoint[] = [
   webhookEndpoints.retrieve,
   webhookEndpoints.update,
   webhookEndpoints.del,
+  webhookEndpoints.rollSecret,
 ];
 
 export function createApp(deps: Deps, opts: { onWrite?: () => void } = {}) {

@@ -43,6 +43,8 @@ export async function createEndpoint(d: Deps, livemode: boolean, input: Endpoint
     api_version: input.api_version ?? null,
     status: 'enabled',
     secret: newSigningSecret(),
+    previous_secret: null,
+    previous_secret_expires: null,
     deleted: false,
     failing_since: null,
   };
@@ -55,6 +57,25 @@ export async function createEndpoint(d: Deps, livemode: boolean, input: Endpoint
     await tx.webhooks.insertEndpoint(e);
   });
   return e;
+}
+
+/** Longest overlap a roll may ask for: Stripe's Dashboard offers up to 24 hours. */
+export const MAX_ROLL_OVERLAP_S = 86_400;
+
+/**
+ * Verity extension (Stripe rolls secrets in its Dashboard only): a new signing secret, returned once. The
+ * previous one keeps signing beside it for `overlapS` seconds (0: stops at once, e.g. after a leak); rolling
+ * again during an overlap drops the oldest secret.
+ */
+export async function rollEndpointSecret(d: Deps, id: string, livemode: boolean, overlapS: number): Promise<WebhookEndpoint> {
+  return d.store.transaction(async (tx) => {
+    const e = await loadEndpoint({ ...d, store: tx }, id, livemode);
+    e.previous_secret = overlapS > 0 ? e.secret : null;
+    e.previous_secret_expires = overlapS > 0 ? nowSec(d.clock) + overlapS : null;
+    e.secret = newSigningSecret();
+    await tx.webhooks.updateEndpoint(e);
+    return e;
+  });
 }
 
 export async function loadEndpoint(d: Deps, id: string, livemode: boolean): Promise<WebhookEndpoint> {

@@ -8,6 +8,7 @@ import * as m0001 from './migrations/0001_init.js';
 import * as m0002 from './migrations/0002_webhooks.js';
 import * as m0003 from './migrations/0003_idempotency_object.js';
 import * as m0004 from './migrations/0004_long_text_indexes.js';
+import * as m0007 from './migrations/0007_webhook_secret_roll.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -105,6 +106,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<any>, d: Dialect): Promise<void
   '0002_webhooks': m0002,
   '0003_idempotency_object': m0003,
   '0004_long_text_indexes': m0004,
+  '0007_webhook_secret_roll': m0007,
 };
 
 /** Applies pending migrations. Kysely's migrator holds a lock, so several processes may call this at once. */

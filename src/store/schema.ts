@@ -105,6 +105,8 @@ export interface WebhookEndpointTable {
   api_version: string | null;
   status: 'enabled' | 'disabled';
   secret: string; // sealed: needed in plain to sign, so encrypted rather than hashed
+  previous_secret: string | null; // sealed; signs beside `secret` until previous_secret_expires
+  previous_secret_expires: number | null; // Unix seconds
   deleted: number;
   failing_since: number | null; // Unix ms of the first failure in the current run of failures
 }

@@ -17,6 +17,9 @@ export interface WebhookEndpoint {
   api_version: string | null;
   status: 'enabled' | 'disabled';
   secret: string;
+  /** After a roll, the old secret keeps signing (a second v1) until it expires. */
+  previous_secret: string | null;
+  previous_secret_expires: number | null;
   deleted: boolean;
   failing_since: number | null;
 }
@@ -68,6 +71,8 @@ export class WebhookStore {
       api_version: r.api_version,
       status: r.status,
       secret: this.sealer.open(r.secret),
+      previous_secret: r.previous_secret === null ? null : this.sealer.open(r.previous_secret),
+      previous_secret_expires: r.previous_secret_expires === null ? null : Number(r.previous_secret_expires),
       deleted: r.deleted === 1,
       failing_since: r.failing_since === null ? null : Number(r.failing_since),
     };
@@ -85,6 +90,8 @@ export class WebhookStore {
       api_version: e.api_version,
       status: e.status,
       secret: this.sealer.seal(e.secret),
+      previous_secret: e.previous_secret === null ? null : this.sealer.seal(e.previous_secret),
+      previous_secret_expires: e.previous_secret_expires,
       deleted: e.deleted ? 1 : 0,
       failing_since: e.failing_since,
     };

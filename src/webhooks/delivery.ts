@@ -51,11 +51,16 @@ function failureReason(e: NodeJS.ErrnoException): string {
   return code && message && !message.includes(code) ? `${code}: ${message}` : message || code || String(e);
 }
 
+/** The secrets that sign a delivery now: the current one, and the previous one during a roll's overlap. */
+export function signingSecrets(e: Pick<WebhookEndpoint, 'secret' | 'previous_secret' | 'previous_secret_expires'>, nowS: number): string[] {
+  return e.previous_secret !== null && (e.previous_secret_expires ?? 0) > nowS ? [e.secret, e.previous_secret] : [e.secret];
+}
+
 /**
  * One signed POST; the timeout covers connecting and the response. Redirects are not followed. Never
  * throws: every failure becomes an error string.
  */
-export function postSigned(url: string, secret: string, body: string, timestampS: number, timeoutMs: number): Promise<PostResult> {
+export function postSigned(url: string, secret: string | readonly string[], body: string, timestampS: number, timeoutMs: number): Promise<PostResult> {
   const started = performance.now();
   const result = (status: number | null, error: string | null): PostResult => ({ status, error, durationMs: Math.round(performance.now() - started) });
   const byStatus = (status: number): PostResult =>
@@ -220,7 +225,8 @@ export class Dispatcher {
     let result: PostResult;
     try {
       await assertDeliverable(endpoint.url, config.webhooks.privateAddresses);
-      result = await postSigned(endpoint.url, endpoint.secret, body, Math.floor(clock.nowMs() / 1000), config.webhooks.timeoutMs);
+      const nowS = Math.floor(clock.nowMs() / 1000);
+      result = await postSigned(endpoint.url, signingSecrets(endpoint, nowS), body, nowS, config.webhooks.timeoutMs);
     } catch (e) {
       result = { status: null, error: (e as Error).message, durationMs: 0 };
     }

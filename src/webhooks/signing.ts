@@ -7,7 +7,10 @@ export function newSigningSecret(): string {
   return `whsec_${randomBase62(32)}`;
 }
 
-export function signatureHeader(secret: string, timestamp: number, body: string): string {
-  const v1 = crypto.createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex');
-  return `t=${timestamp},v1=${v1}`;
+/** One v1 per secret: after a roll the previous secret signs too, and constructEvent accepts either. */
+export function signatureHeader(secrets: string | readonly string[], timestamp: number, body: string): string {
+  let header = `t=${timestamp}`;
+  for (const secret of typeof secrets === 'string' ? [secrets] : secrets)
+    header += `,v1=${crypto.createHmac('sha256', secret).update(`${timestamp}.${body}`, 'utf8').digest('hex')}`;
+  return header;
 }
