@@ -17,6 +17,8 @@ export interface Config {
   simulatedProcessingMs: number;
   /** How long redaction takes to complete after it is requested, in milliseconds. */
   redactionDelayMs: number;
+  /** How long a claimed job stays with its worker; a job whose worker died runs again after this, in milliseconds. */
+  jobLeaseMs: number;
   logLevel: 'silent' | 'info' | 'debug';
   webhooks: {
     /** Per-attempt timeout (connect + response), in milliseconds. */
@@ -78,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultApiVersion: env.VERITY_DEFAULT_API_VERSION || '2026-10-28.endive',
     simulatedProcessingMs: int(env.VERITY_SIMULATED_PROCESSING_MS, 3000, 'VERITY_SIMULATED_PROCESSING_MS', 0, 3_600_000),
     redactionDelayMs: int(env.VERITY_REDACTION_DELAY_MS, 1000, 'VERITY_REDACTION_DELAY_MS', 0, 4 * 86_400_000),
+    jobLeaseMs: int(env.VERITY_JOB_LEASE_MS, 60_000, 'VERITY_JOB_LEASE_MS', 1000, 3_600_000),
     logLevel,
     webhooks: {
       timeoutMs: int(env.VERITY_WEBHOOK_TIMEOUT_MS, 10_000, 'VERITY_WEBHOOK_TIMEOUT_MS', 100, 300_000),

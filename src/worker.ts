@@ -7,7 +7,6 @@ import { PROCESS_JOB, processVerification } from './verification/pipeline.js';
 import { RETENTION_S } from './api/stripe/idempotency.js';
 import { Dispatcher } from './webhooks/delivery.js';
 
-const LEASE_MS = 60_000;
 const BATCH = 10;
 
 type Handler = (d: Deps, payload: Record<string, unknown>) => Promise<unknown>;
@@ -21,7 +20,7 @@ export const HANDLERS: Record<string, Handler> = {
 export async function runDueJobs(d: Deps): Promise<number> {
   let ran = 0;
   for (;;) {
-    const jobs = await d.store.claimJobs(d.clock.nowMs(), LEASE_MS, BATCH);
+    const jobs = await d.store.claimJobs(d.clock.nowMs(), d.config.jobLeaseMs, BATCH);
     if (jobs.length === 0) return ran;
     for (const job of jobs) {
       const handler = HANDLERS[job.kind];

@@ -2,21 +2,18 @@
 // of status changes while deliveries are in flight, then restarted on the same DATA_DIR. Every event the
 // database holds must reach the right receiver (and only that one), correctly signed.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import Stripe from 'stripe';
 import { show } from '../identity.js';
+import { type Proc, freePort, spawnVerity, untilServing } from '../processes.js';
 import { eventOf, verified } from './helpers.js';
 import { type Receiver, startReceiver } from './receiver.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PER_MODE = 120;
 const CONCURRENCY = 32; // VERITY_WEBHOOK_CONCURRENCY: at most this many deliveries are lost in flight by the kill
 const CLIENTS = 6;
@@ -25,73 +22,34 @@ const TIMEOUT_MS = 1000; // the lease of a delivery lost in the crash is 3 × th
 const rand = () => crypto.randomBytes(18).toString('hex');
 const KEYS = { test: `sk_test_${rand()}`, live: `sk_live_${rand()}` };
 
-// A port below Linux's ephemeral range (32768–60999): the servers other suites bind to port 0 get ports from
-// that range, so one of them cannot take this port between the check and the child's bind (or the restart).
-async function freePort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = 20_000 + crypto.randomInt(10_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const s = net.createServer();
-      s.once('error', () => resolve(false));
-      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-  throw new Error('no free port in 20000-29999');
-}
-
-interface Proc {
+interface Served extends Proc {
   url: string;
   port: number;
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
 }
 
-async function serve(dataDir: string, port: number): Promise<Proc> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: '',
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      VERITY_API_KEYS: `${KEYS.test},${KEYS.live}`,
-      VERITY_LOG: 'silent',
-      VERITY_WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS),
-      VERITY_WEBHOOK_CONCURRENCY: String(CONCURRENCY),
-      VERITY_WEBHOOK_RETRY_TEST: '1,1,2,2,4,4,8',
-      VERITY_WEBHOOK_RETRY_LIVE: '1,1,2,2,4,4,8',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+async function serve(dataDir: string, port: number): Promise<Served> {
+  const p = spawnVerity(['serve'], {
+    DATABASE_URL: '',
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    VERITY_API_KEYS: `${KEYS.test},${KEYS.live}`,
+    VERITY_LOG: 'silent',
+    VERITY_WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS),
+    VERITY_WEBHOOK_CONCURRENCY: String(CONCURRENCY),
+    VERITY_WEBHOOK_RETRY_TEST: '1,1,2,2,4,4,8',
+    VERITY_WEBHOOK_RETRY_LIVE: '1,1,2,2,4,4,8',
   });
-  let out = '';
-  child.stdout!.on('data', (b) => (out = (out + b).slice(-4000)));
-  child.stderr!.on('data', (b) => (out = (out + b).slice(-4000)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let dead = false;
-  void exited.then(() => (dead = true));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (dead) throw new Error(`verity exited before serving:\n${out}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
-    } catch {
-      // not yet listening
-    }
-    if (Date.now() > deadline) throw new Error(`verity did not start in 30 s:\n${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { url, port, child, output: () => out, exited };
+  await untilServing(p, url);
+  return { ...p, url, port };
 }
 
-const client = (p: Proc, key: string) => new Stripe(key, { host: '127.0.0.1', port: p.port, protocol: 'http', maxNetworkRetries: 0, telemetry: false });
+const client = (p: Served, key: string) => new Stripe(key, { host: '127.0.0.1', port: p.port, protocol: 'http', maxNetworkRetries: 0, telemetry: false });
 
 describe('webhook delivery across a SIGKILL', { timeout: 90_000 }, () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verity-crash-'));
-  let proc: Proc | undefined;
+  let proc: Served | undefined;
   const rx = {} as Record<'test' | 'live' | 'canceledOnly', Receiver>;
   const inFlight = { test: 0, live: 0 };
   const secrets = {} as Record<keyof typeof rx, string>;
@@ -103,7 +61,7 @@ describe('webhook delivery across a SIGKILL', { timeout: 90_000 }, () => {
   const events = {} as Record<'test' | 'live', Stripe.Event[]>;
 
   // Creates sessions in one mode with a few concurrent clients until `total` exist or the server goes away.
-  async function burst(p: Proc, mode: 'test' | 'live', total: number): Promise<void> {
+  async function burst(p: Served, mode: 'test' | 'live', total: number): Promise<void> {
     const worker = async () => {
       while (created[mode] < total) {
         try {
