@@ -61,6 +61,8 @@ export interface EventFilter {
   typePrefix?: string;
   created?: CreatedFilter;
   createdAfter?: number;
+  /** true: every endpoint acknowledged (pending_webhooks 0); false: some delivery is pending or failed. */
+  deliverySuccess?: boolean;
 }
 
 export interface IdempotencyRecord {
@@ -447,6 +449,7 @@ export class Store {
       q = q.where('type', '>=', f.typePrefix).where('type', '<', f.typePrefix + '\u{10FFFF}');
     }
     if (f.createdAfter !== undefined) q = q.where('created', '>=', f.createdAfter);
+    if (f.deliverySuccess !== undefined) q = q.where('pending_webhooks', f.deliverySuccess ? '=' : '>', 0);
     q = applyCreated(q, f.created);
     return paginate(q, page, (r) => this.toEvent(r));
   }

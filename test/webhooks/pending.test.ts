@@ -57,4 +57,31 @@ describe('pending_webhooks', () => {
     const [e] = (await live.events.list({ limit: 1 })).data;
     assert.equal(e.pending_webhooks, 0, show(e));
   });
+
+  it('events.list({delivery_success}) separates acknowledged events from pending or failing ones', async () => {
+    const v2 = await startVerity();
+    try {
+      const s2 = v2.stripe();
+      const rx = await startReceiver();
+      try {
+        const we = await s2.webhookEndpoints.create({ url: rx.url, enabled_events: ['identity.verification_session.created'] });
+        const delivered = await s2.identity.verificationSessions.create({ type: 'document' });
+        await new Dispatcher(v2.deps).runDue();
+        rx.behave(() => ({ status: 500 }));
+        const failed = await s2.identity.verificationSessions.create({ type: 'document' });
+        await new Dispatcher(v2.deps).runDue();
+        const objectIds = (l: Stripe.ApiList<Stripe.Event>) => l.data.map((e) => (e.data.object as { id: string }).id);
+        const ok = await s2.events.list({ delivery_success: true });
+        const pending = await s2.events.list({ delivery_success: false });
+        assert.deepEqual(objectIds(ok), [delivered.id], show(ok));
+        assert.deepEqual(objectIds(pending), [failed.id], show(pending));
+        assert.equal((await s2.events.list()).data.length, 2);
+        void we;
+      } finally {
+        await rx.close();
+      }
+    } finally {
+      await v2.close();
+    }
+  });
 });

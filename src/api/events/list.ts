@@ -39,7 +39,7 @@ export const list: Endpoint = {
     const store = ctx.deps.store;
     const page = await pageRequest(params, 'event', (id) => store.eventCursor(id, ctx.livemode));
     const { items, hasMore } = await store.listEvents(
-      { livemode: ctx.livemode, types, typePrefix, created: params.created, createdAfter: ctx.nowS - EVENT_RETENTION_S },
+      { livemode: ctx.livemode, types, typePrefix, created: params.created, createdAfter: ctx.nowS - EVENT_RETENTION_S, deliverySuccess: params.delivery_success },
       page,
     );
     return { body: listEnvelope(URL, items.map(presentEvent), hasMore) };
