@@ -70,6 +70,8 @@ function oneOf(values: readonly string[]): string {
 }
 
 export const MSG = {
+  unparseableRequest: 'Invalid request: the HTTP request could not be parsed (malformed request line, headers or body framing).',
+  headersTooLarge: 'Invalid request: the request headers are too large.',
   noApiKey:
     "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.",
   malformedAuth: (value: string) =>
