@@ -3,7 +3,10 @@ import { Hono } from 'hono';
 import { KeyRing } from './api/stripe/auth.js';
 import { BASE_HEADERS, type Endpoint, errorResponse, stripeHandler } from './api/stripe/endpoint.js';
 import { MSG, StripeError } from './api/stripe/errors.js';
+import * as ephemeralKeys from './api/ephemeral_keys/index.js';
 import * as events from './api/events/index.js';
+import * as fileLinks from './api/file_links/index.js';
+import * as files from './api/files/index.js';
 import * as testHelpers from './api/test_helpers/index.js';
 import * as reports from './api/verification_reports/index.js';
 import * as sessions from './api/verification_sessions/index.js';
@@ -31,6 +34,16 @@ export const ENDPOINTS: Endpoint[] = [
   webhookEndpoints.update,
   webhookEndpoints.del,
   webhookEndpoints.rollSecret,
+  files.create,
+  files.list,
+  files.retrieve,
+  files.contents,
+  fileLinks.create,
+  fileLinks.list,
+  fileLinks.retrieve,
+  fileLinks.update,
+  ephemeralKeys.create,
+  ephemeralKeys.del,
 ];
 
 export function createApp(deps: Deps, opts: { onWrite?: () => void } = {}) {
@@ -72,6 +85,7 @@ export function createApp(deps: Deps, opts: { onWrite?: () => void } = {}) {
   }
 
   mountWeb(app, deps, { onWrite: onWrite && wakeWorker });
+  fileLinks.mountFileLinkDownloads(app, deps);
 
   app.notFound((c) => {
     const url = new URL(c.req.url);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Config } from './config.js';
 import { type Clock, systemClock } from './domain/clock.js';
 import { type Logger, createLogger } from './log.js';
+import { type BlobStore, filesystemBlobStore, sqlBlobStore } from './store/blobs.js';
 import { type OpenedDb, migrate, openDatabase } from './store/db.js';
 import { createSealer } from './store/sealer.js';
 import { Store } from './store/store.js';
@@ -13,15 +14,18 @@ import { Store } from './store/store.js';
 export interface Deps {
   config: Config;
   store: Store;
+  /** Sealed file contents; see chooseBlobStore. */
+  blobs: BlobStore;
   clock: Clock;
   log: Logger;
   close(): Promise<void>;
 }
 
 export async function buildDeps(config: Config, opts: { clock?: Clock; log?: Logger; sqlitePath?: string } = {}): Promise<Deps> {
+  const sqlitePath = opts.sqlitePath ?? path.join(config.dataDir, 'verity.sqlite');
   const opened: OpenedDb = openDatabase({
     databaseUrl: config.databaseUrl,
-    sqlitePath: opts.sqlitePath ?? path.join(config.dataDir, 'verity.sqlite'),
+    sqlitePath,
     poolSize: config.dbPoolSize,
   });
   await migrate(opened);
@@ -29,10 +33,21 @@ export async function buildDeps(config: Config, opts: { clock?: Clock; log?: Log
   return {
     config,
     store: Store.from(opened, createSealer(key)),
+    blobs: chooseBlobStore(opened, config, sqlitePath),
     clock: opts.clock ?? systemClock,
     log: opts.log ?? createLogger(config.logLevel),
     close: () => opened.close(),
   };
+}
+
+/**
+ * PostgreSQL → the `blobs` table (several processes on several machines share the database, not a disk);
+ * SQLite in a file → DATA_DIR/files beside it (keeps megabytes of images out of the one database file);
+ * in-memory SQLite (tests) → the table, so nothing touches the disk.
+ */
+export function chooseBlobStore(opened: OpenedDb, config: Config, sqlitePath: string): BlobStore {
+  if (opened.dialect === 'postgres' || sqlitePath === ':memory:') return sqlBlobStore(opened.db);
+  return filesystemBlobStore(path.join(config.dataDir, 'files'));
 }
 
 /** VERITY_ENCRYPTION_KEY, or a key generated once into DATA_DIR (mode 0600) for the embedded default. */

@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../src/config.js';
 import { manualClock } from '../src/domain/clock.js';
 import { createKey, PERMISSIONS } from '../src/domain/keys.js';
 import { createLogger } from '../src/log.js';
+import { sqlBlobStore } from '../src/store/blobs.js';
 import { migrate, openDatabase } from '../src/store/db.js';
 import { createSealer } from '../src/store/sealer.js';
 import { Store } from '../src/store/store.js';
@@ -79,6 +80,8 @@ export async function startVerity(opts: { config?: Partial<Config>; worker?: boo
   const deps: Deps = {
     config,
     store,
+    // As buildDeps chooses for PostgreSQL and for an in-memory SQLite database: the blobs table.
+    blobs: sqlBlobStore(opened.db),
     clock,
     log: createLogger(process.env.VERITY_TEST_LOG === '1' ? 'debug' : 'silent'),
     close: () => opened.close(),

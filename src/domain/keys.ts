@@ -13,6 +13,7 @@ export const PERMISSIONS = {
   sensitiveRecent: 'rak_identity_sensitive_results_read',
   sensitiveAll: 'rak_identity_sensitive_results_all_read',
   eventsRead: 'rak_event_read',
+  filesRead: 'rak_file_read',
   filesWrite: 'rak_file_write',
   webhooksRead: 'rak_webhook_read',
   webhooksWrite: 'rak_webhook_write',

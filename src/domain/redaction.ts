@@ -6,6 +6,7 @@ import { AUTOMATIC, recordEvent } from './sessions.js';
 import { redactChecks, redactDetails } from './placeholders.js';
 import { presentSession } from './present.js';
 import { nowSec } from './clock.js';
+import { redactSessionFiles } from './files.js';
 
 /** Returns false when there was nothing to do (unknown session, or already redacted). */
 export async function completeRedaction(d: Deps, sessionId: string): Promise<boolean> {
@@ -24,6 +25,9 @@ export async function completeRedaction(d: Deps, sessionId: string): Promise<boo
       if (obj.provided_details) obj.provided_details = redactDetails(obj.provided_details as { email?: string; phone?: string });
       await tx.updateEventData(e.id, { ...e.data, object: obj });
     }
+    // Files: contents deleted and links dropped, in this transaction (the blob table joins it; on disk the
+    // delete cannot be undone, which errs on the side of the redaction).
+    await redactSessionFiles({ ...d, store: tx }, s.id);
     s.redaction_status = 'redacted';
     if (!(await tx.updateSession(s))) throw new Error('session changed during redaction');
     // Stored idempotent responses hold the session as it was; a replay must not bring the data back.

@@ -82,6 +82,7 @@ export async function createSession({ deps: d, meta }: Ctx, livemode: boolean, i
   mintSecrets(s, now);
   await d.store.transaction(async (tx) => {
     await tx.insertSession(s);
+    await rememberSecrets(tx, s, now);
     await recordEvent(tx, d, meta, s, 'identity.verification_session.created');
   });
   return s;
@@ -121,6 +122,25 @@ function mintSecrets(s: Session, now: number): void {
   s.url_expires = now + URL_TTL;
 }
 
+/**
+ * The hosted page knows a link by its hash only (session_links): the session row keeps just the current
+ * secrets, but a used, superseded or expired link must still get its own screen rather than "unknown".
+ */
+async function rememberSecrets(tx: Store, s: Session, now: number): Promise<void> {
+  const links: { token: string; kind: 'url' | 'client_secret'; expires_at: number }[] = [];
+  if (s.url_token && s.url_expires) links.push({ token: s.url_token, kind: 'url', expires_at: s.url_expires });
+  if (s.client_secret && s.client_secret_expires) links.push({ token: s.client_secret, kind: 'client_secret', expires_at: s.client_secret_expires });
+  await tx.page.rememberLinks(s.id, links, now);
+}
+
+/** A new attempt after requires_input: the old links are used up and the page starts from an empty collection. */
+async function startNewAttempt(tx: Store, s: Session, now: number): Promise<void> {
+  await tx.page.markLinksUsed(s.id, now);
+  await tx.page.deleteCollection(s.id);
+  mintSecrets(s, now);
+  await rememberSecrets(tx, s, now);
+}
+
 function clearSecrets(s: Session): void {
   s.client_secret = null;
   s.client_secret_expires = null;
@@ -146,7 +166,10 @@ export async function retrieveSession({ deps: d }: Ctx, id: string, livemode: bo
     ((s.client_secret_expires ?? 0) <= now || (s.url_expires ?? 0) <= now)
   ) {
     return mutate(d, id, livemode, async (tx, cur) => {
-      if (cur.status === 'requires_input' && cur.redaction_status === null) mintSecrets(cur, now);
+      if (cur.status === 'requires_input' && cur.redaction_status === null) {
+        mintSecrets(cur, now);
+        await rememberSecrets(tx, cur, now);
+      }
       return cur;
     });
   }
@@ -225,6 +248,7 @@ export async function redactSession({ deps: d, meta }: Ctx, id: string, livemode
     if (wasOpen) s.status = 'canceled';
     // The session itself is redacted at once ("processing" means its related objects are still being done).
     s.redaction_status = 'processing';
+    await tx.page.deleteCollection(s.id);
     s.metadata = {};
     s.provided_details = redactDetails(s.provided_details);
     clearSecrets(s);
@@ -250,6 +274,8 @@ export async function submitSession(
     if (s.status !== 'requires_input') throw errors.invalidState(MSG.sessionInvalidState('submit', s.status));
     s.status = 'processing';
     s.last_error = null;
+    // Single use: once submitted, the links of this attempt show "submitted", even after a later failure.
+    await tx.page.markLinksUsed(s.id, nowSec(d.clock));
     clearSecrets(s);
     await recordEvent(tx, d, meta, s, 'identity.verification_session.processing');
     // The report the session had when submitted names this attempt: every attempt ends in a new report, so a job
@@ -270,7 +296,7 @@ export async function failBeforeSubmission({ deps: d, meta }: Ctx, id: string, l
     if (s.redaction_status !== null) throw errors.invalidState(MSG.sessionRedacted);
     if (s.status !== 'requires_input') throw errors.invalidState(MSG.sessionInvalidState('submit', s.status));
     s.last_error = lastError;
-    mintSecrets(s, nowSec(d.clock));
+    await startNewAttempt(tx, s, nowSec(d.clock));
     await recordEvent(tx, d, meta, s, 'identity.verification_session.requires_input');
     return s;
   });
@@ -306,7 +332,7 @@ export async function completeVerification(
     if (result.lastError) {
       s.status = 'requires_input';
       s.last_error = result.lastError;
-      mintSecrets(s, now);
+      await startNewAttempt(tx, s, now);
     } else {
       s.status = 'verified';
       s.last_error = null;

@@ -8,6 +8,8 @@ import * as m0001 from './migrations/0001_init.js';
 import * as m0002 from './migrations/0002_webhooks.js';
 import * as m0003 from './migrations/0003_idempotency_object.js';
 import * as m0004 from './migrations/0004_long_text_indexes.js';
+import * as m0005 from './migrations/0005_files.js';
+import * as m0006 from './migrations/0006_hosted_page.js';
 import * as m0007 from './migrations/0007_webhook_secret_roll.js';
 import type { Database } from './schema.js';
 
@@ -106,6 +108,8 @@ const MIGRATIONS: Record<string, { up(db: Kysely<any>, d: Dialect): Promise<void
   '0002_webhooks': m0002,
   '0003_idempotency_object': m0003,
   '0004_long_text_indexes': m0004,
+  '0005_files': m0005,
+  '0006_hosted_page': m0006,
   '0007_webhook_secret_roll': m0007,
 };
 

@@ -1,6 +1,7 @@
 // Table shapes as Kysely sees them. Booleans are stored as 0/1 and timestamps as Unix seconds, so one
 // migration set and one set of queries serve SQLite and PostgreSQL alike. JSON columns are text.
 import type { Generated } from 'kysely';
+import type { FileTables } from './schema-files.js';
 
 export interface ApiKeyTable {
   id: string;
@@ -135,7 +136,25 @@ export interface WebhookAttemptTable {
   error: string | null;
 }
 
-export interface Database {
+/** Every minted hosted-page token, by SHA-256 hash (migration 0006). */
+export interface SessionLinkTable {
+  token_hash: string;
+  session_id: string;
+  kind: 'url' | 'client_secret';
+  created: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** What the person entered on the hosted page for the current attempt (migration 0006). */
+export interface SessionCollectionTable {
+  session_id: string;
+  data: string; // sealed JSON
+  updated: number;
+  version: number;
+}
+
+export interface Database extends FileTables {
   api_keys: ApiKeyTable;
   verification_sessions: SessionTable;
   verification_reports: ReportTable;
@@ -145,4 +164,6 @@ export interface Database {
   webhook_endpoints: WebhookEndpointTable;
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
+  session_links: SessionLinkTable;
+  session_collection: SessionCollectionTable;
 }

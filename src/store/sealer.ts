@@ -6,6 +6,9 @@ import { randomBytes } from '../domain/ids.js';
 export interface Sealer {
   seal(plain: string): string;
   open(sealed: string): string;
+  /** Binary contents (files): version byte, IV, tag, ciphertext — no base64 growth for megabytes of image. */
+  sealBytes(plain: Uint8Array): Buffer;
+  openBytes(sealed: Uint8Array): Buffer;
 }
 
 export function createSealer(key: Buffer): Sealer {
@@ -24,6 +27,19 @@ export function createSealer(key: Buffer): Sealer {
       const d = crypto.createDecipheriv('aes-256-gcm', key, Buffer.from(ivB64, 'base64'));
       d.setAuthTag(data.subarray(0, 16));
       return Buffer.concat([d.update(data.subarray(16)), d.final()]).toString('utf8');
+    },
+    sealBytes(plain) {
+      const iv = randomBytes(12);
+      const c = crypto.createCipheriv('aes-256-gcm', key, iv);
+      const body = Buffer.concat([c.update(plain), c.final()]);
+      return Buffer.concat([Buffer.from([1]), iv, c.getAuthTag(), body]);
+    },
+    openBytes(sealed) {
+      const b = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
+      if (b.length < 29 || b[0] !== 1) throw new Error('unrecognised sealed contents');
+      const d = crypto.createDecipheriv('aes-256-gcm', key, b.subarray(1, 13));
+      d.setAuthTag(b.subarray(13, 29));
+      return Buffer.concat([d.update(b.subarray(29)), d.final()]);
     },
   };
 }

@@ -6,6 +6,8 @@ import type { Dialect, OpenedDb } from './db.js';
 import type { Sealer } from './sealer.js';
 import type { Database } from './schema.js';
 import { WebhookStore } from './webhook-store.js';
+import { FileStore } from './file-store.js';
+import { PageStore } from './page-store.js';
 
 export interface ApiKeyRecord {
   id: string;
@@ -95,6 +97,16 @@ export class Store {
   /** Webhook endpoints and deliveries, in this store's transaction. */
   get webhooks(): WebhookStore {
     return new WebhookStore(this.db, this.dialect, this.sealer);
+  }
+
+  /** Files, file links and ephemeral keys, in this store's transaction. */
+  get files(): FileStore {
+    return new FileStore(this.db, this.sealer);
+  }
+
+  /** Hosted-page links and collections, in this store's transaction. */
+  get page(): PageStore {
+    return new PageStore(this.db, this.sealer);
   }
 
   static from(opened: OpenedDb, sealer: Sealer): Store {

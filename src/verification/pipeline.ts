@@ -5,7 +5,7 @@ import type { Deps } from '../deps.js';
 import { completeVerification, failBeforeSubmission, submitSession } from '../domain/sessions.js';
 import { LAST_ERROR_REASONS, checkOf } from '../domain/last-errors.js';
 import type { RequestMeta, Session } from '../domain/types.js';
-import { type SimulatedOutcome, simulateChecks } from './testmode.js';
+import { type CollectedForPipeline, type SimulatedOutcome, simulateChecks } from './testmode.js';
 import { loadSession } from '../domain/sessions.js';
 
 export const PROCESS_JOB = 'verification.process';
@@ -17,8 +17,10 @@ export async function processVerification(d: Deps, meta: RequestMeta, payload: R
   if (!s || s.status !== 'processing') return undefined;
   if ('attempt_after_report' in payload && payload.attempt_after_report !== s.last_report_id) return undefined; // an earlier attempt's job
   const outcome = payload.outcome as SimulatedOutcome | undefined;
+  // Set when the person walked the hosted page (rather than a test helper standing in for them).
+  const collected = (payload.collected as CollectedForPipeline | undefined) ?? null;
   const result = outcome
-    ? simulateChecks(s, outcome)
+    ? simulateChecks(s, outcome, collected)
     : // Live engines arrive with the live-verification work; until then a live submission cannot pass.
       simulateChecks(s, { kind: 'unverify', code: s.type === 'id_number' ? 'id_number_unverified_other' : 'document_unverified_other' });
   return completeVerification({ deps: d, meta }, sessionId, result);

@@ -6,6 +6,18 @@ import type { Checks, DocumentCheck, DocumentType, LastError, LastErrorCode, Ses
 
 export type SimulatedOutcome = { kind: 'verify' } | { kind: 'unverify'; code: LastErrorCode };
 
+/**
+ * What the hosted page collected, as the submission's job carries it (file ids and choices only: the job row
+ * is not sealed). A tester who walked the real flow gets a report that names their own uploads.
+ */
+export interface CollectedForPipeline {
+  document_type: DocumentType | null;
+  front: string | null;
+  back: string | null;
+  selfie: string | null;
+  id_number_type: 'br_cpf' | 'sg_nric' | 'us_ssn' | null;
+}
+
 /** The identity every verified test session reports (the person in Stripe's own examples). */
 export const TEST_PERSON = {
   first_name: 'Jenny',
@@ -54,7 +66,11 @@ export function defaultFailureCode(s: Session): LastErrorCode {
 const DOC_CODES = new Set(['document_expired', 'document_type_not_supported', 'document_unverified_other']);
 
 /** The report checks and last_error a simulated outcome produces. */
-export function simulateChecks(s: Session, outcome: SimulatedOutcome): { checks: Checks; lastError: LastError | null } {
+export function simulateChecks(
+  s: Session,
+  outcome: SimulatedOutcome,
+  collected: CollectedForPipeline | null = null,
+): { checks: Checks; lastError: LastError | null } {
   const c = checksFor(s);
   const failed = outcome.kind === 'unverify' ? outcome.code : null;
   const failedCheck = failed ? checkOf(failed) : null;
@@ -63,11 +79,11 @@ export function simulateChecks(s: Session, outcome: SimulatedOutcome): { checks:
   const checks: Checks = {};
   if (c.document) {
     const e = err('document');
-    checks.document = testDocument(s, e ? { code: DOC_CODES.has(e.code) ? e.code : null, reason: e.reason } : null, failed);
+    checks.document = testDocument(s, e ? { code: DOC_CODES.has(e.code) ? e.code : null, reason: e.reason } : null, failed, collected);
   }
   if (c.selfie) {
     const e = err('selfie');
-    checks.selfie = { status: e ? 'unverified' : 'verified', error: e, document: null, selfie: null };
+    checks.selfie = { status: e ? 'unverified' : 'verified', error: e, document: collected?.front ?? null, selfie: collected?.selfie ?? null };
   }
   if (c.id_number) {
     const e = err('id_number');
@@ -77,7 +93,7 @@ export function simulateChecks(s: Session, outcome: SimulatedOutcome): { checks:
       dob: { ...TEST_PERSON.dob },
       first_name: TEST_PERSON.first_name,
       id_number: TEST_PERSON.id_number_last4,
-      id_number_type: 'us_ssn',
+      id_number_type: collected?.id_number_type ?? 'us_ssn',
       last_name: TEST_PERSON.last_name,
     };
   }
@@ -92,9 +108,14 @@ export function simulateChecks(s: Session, outcome: SimulatedOutcome): { checks:
   return { checks, lastError: failed ? { code: failed, reason: LAST_ERROR_REASONS[failed] } : null };
 }
 
-function testDocument(s: Session, error: DocumentCheck['error'], failed: LastErrorCode | null): DocumentCheck {
+function testDocument(
+  s: Session,
+  error: DocumentCheck['error'],
+  failed: LastErrorCode | null,
+  collected: CollectedForPipeline | null,
+): DocumentCheck {
   const allowed = s.options.document?.allowed_types;
-  let type: DocumentType = allowed && allowed.length > 0 ? allowed[0] : 'driving_license';
+  let type: DocumentType = collected?.document_type ?? (allowed && allowed.length > 0 ? allowed[0] : 'driving_license');
   if (failed === 'document_type_not_supported') {
     type = (['driving_license', 'id_card', 'passport'] as const).find((t) => !allowed?.includes(t)) ?? 'id_card';
   }
@@ -104,7 +125,7 @@ function testDocument(s: Session, error: DocumentCheck['error'], failed: LastErr
     address: { ...TEST_PERSON.address },
     dob: failed === 'under_supported_age' ? { day: 1, month: 1, year: new Date().getUTCFullYear() - 10 } : { ...TEST_PERSON.dob },
     expiration_date: failed === 'document_expired' ? { day: 1, month: 12, year: 2020 } : { ...TEST_PERSON.expiration_date },
-    files: null,
+    files: collected?.front ? [collected.front, ...(collected.back ? [collected.back] : [])] : null,
     first_name: TEST_PERSON.first_name,
     issued_date: { ...TEST_PERSON.issued_date },
     issuing_country: 'US',

@@ -11,7 +11,15 @@ export interface AuthedKey {
   raw: string;
 }
 
-export type Access = 'identity_read' | 'identity_write' | 'events_read' | 'test_helpers' | 'webhooks_read' | 'webhooks_write';
+export type Access =
+  | 'identity_read'
+  | 'identity_write'
+  | 'events_read'
+  | 'test_helpers'
+  | 'webhooks_read'
+  | 'webhooks_write'
+  | 'files_read'
+  | 'files_write';
 
 const CACHE_TTL_MS = 10_000;
 const CACHE_MAX = 10_000;
@@ -72,6 +80,8 @@ const NEEDS: Record<Access, string[]> = {
   test_helpers: [PERMISSIONS.identityWrite],
   webhooks_read: [PERMISSIONS.webhooksRead, PERMISSIONS.webhooksWrite],
   webhooks_write: [PERMISSIONS.webhooksWrite],
+  files_read: [PERMISSIONS.filesRead, PERMISSIONS.filesWrite],
+  files_write: [PERMISSIONS.filesWrite],
 };
 
 /** Throws Stripe's 403 when a restricted key lacks the permission an endpoint needs. */

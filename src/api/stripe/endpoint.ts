@@ -1,6 +1,7 @@
 // The request pipeline every Stripe endpoint runs through, in Stripe's order: authenticate, check the API
 // version, read and parse the form body (query and body pooled), then the handler — inside the idempotency
 // layer for POSTs that carry a key. Handlers stay thin: parse → one domain call → present.
+import crypto from 'node:crypto';
 import type { Context } from 'hono';
 import type { Deps } from '../../deps.js';
 import type { RequestMeta } from '../../domain/types.js';
@@ -20,6 +21,23 @@ export interface ApiContext {
   path: Record<string, string>;
   meta: RequestMeta;
   nowS: number;
+  /** The file part of a multipart request (endpoints with `body: multipart`), if one was sent. */
+  upload?: Upload;
+  /** The Stripe-Version header as sent (meta.apiVersion falls back to the default); ephemeral keys need it. */
+  versionHeader?: string;
+}
+
+export interface Upload {
+  field: string;
+  filename: string | null;
+  contentType: string;
+  bytes: Buffer;
+}
+
+/** A response that is not JSON (file contents). Only for GET endpoints. */
+export interface RawBody {
+  bytes: Buffer;
+  headers: Record<string, string>;
 }
 
 export interface Endpoint {
@@ -28,7 +46,13 @@ export interface Endpoint {
   path: string;
   access: Access;
   testModeOnly?: boolean;
-  handler(ctx: ApiContext): Promise<{ status?: number; body: unknown }>;
+  /**
+   * The body this endpoint reads: form-encoded within MAX_BODY_BYTES (the default), or multipart/form-data
+   * within its own cap (file uploads). Over the cap the request fails with `tooLarge()` as soon as the
+   * declared Content-Length or the bytes read so far show it — the body is never buffered whole.
+   */
+  body?: { kind: 'multipart'; maxBytes: number; tooLarge(): StripeError };
+  handler(ctx: ApiContext): Promise<{ status?: number; body: unknown; raw?: RawBody }>;
 }
 
 // Stripe's versions: YYYY-MM-DD, or YYYY-MM-DD.name from 2024-09-30.acacia on.
@@ -69,10 +93,11 @@ export function errorResponse(e: unknown, deps: Deps, requestId: string): Stored
   return { status: err.status, body: JSON.stringify(err.toBody()), headers: err.headers, storable: err.storable };
 }
 
-async function readBody(c: Context): Promise<string> {
+const bodyTooLarge = () => new StripeError({ status: 413, message: MSG.bodyTooLarge(MAX_BODY_BYTES) });
+
+async function readBody(c: Context, limit = MAX_BODY_BYTES, tooLarge = bodyTooLarge): Promise<Buffer> {
   const len = c.req.header('content-length');
-  if (len !== undefined && Number(len) > MAX_BODY_BYTES)
-    throw new StripeError({ status: 413, message: MSG.bodyTooLarge(MAX_BODY_BYTES) });
+  if (len !== undefined && Number(len) > limit) throw tooLarge();
   if (len !== undefined && /^\d+$/.test(len)) {
     // A declared length within the limit bounds the body (the HTTP parser stops there), so it can be read
     // whole: arrayBuffer() lets @hono/node-server read the socket directly, where .body would first build a
@@ -80,10 +105,10 @@ async function readBody(c: Context): Promise<string> {
     const buf = await c.req.raw.arrayBuffer().catch(() => {
       throw new StripeError({ status: 400, message: MSG.bodyIncomplete });
     });
-    return Buffer.from(buf).toString('utf8');
+    return Buffer.from(buf);
   }
   const body = c.req.raw.body;
-  if (!body) return '';
+  if (!body) return Buffer.alloc(0);
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -94,13 +119,42 @@ async function readBody(c: Context): Promise<string> {
     });
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
+    if (size > limit) {
       await reader.cancel().catch(() => {});
-      throw new StripeError({ status: 413, message: MSG.bodyTooLarge(MAX_BODY_BYTES) });
+      throw tooLarge();
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A multipart/form-data body (already within its cap) as the form parameters of its text fields, in Rack's
+ * bracket syntax like a form-encoded body, and its one file part. Parsing is the platform's (undici).
+ */
+async function parseMultipart(buf: Buffer, contentType: string): Promise<{ text: string; upload?: Upload }> {
+  let form: FormData;
+  try {
+    form = await new Response(buf as unknown as BodyInit, { headers: { 'content-type': contentType } }).formData();
+  } catch {
+    throw new StripeError({ status: 400, message: MSG.malformedMultipart });
+  }
+  const fields = new URLSearchParams();
+  let upload: Upload | undefined;
+  for (const [name, value] of form.entries()) {
+    if (typeof value === 'string') {
+      fields.append(name, value);
+      continue;
+    }
+    if (upload) throw new StripeError({ status: 400, message: MSG.multipleFiles });
+    upload = {
+      field: name,
+      filename: value.name || null,
+      contentType: value.type,
+      bytes: Buffer.from(await value.arrayBuffer()),
+    };
+  }
+  return { text: fields.toString(), upload };
 }
 
 function queryString(url: string): string {
@@ -126,6 +180,12 @@ function respond(method: string, status: number, body: string, headers: Record<s
   return new Response(body, { status, headers: out });
 }
 
+/** File contents: the API's headers, with the body's own type, length and download headers. */
+function sendRaw(method: string, status: number, raw: RawBody, headers: Record<string, string>): Response {
+  const out: Record<string, string> = { ...headers, ...raw.headers, 'Content-Length': String(raw.bytes.length) };
+  return new Response(method === 'HEAD' ? null : (raw.bytes as unknown as BodyInit), { status, headers: out });
+}
+
 export function stripeHandler(deps: Deps, keys: KeyRing, ep: Endpoint) {
   return async (c: Context): Promise<Response> => {
     const requestId = c.get('requestId') as string;
@@ -148,16 +208,24 @@ export function stripeHandler(deps: Deps, keys: KeyRing, ep: Endpoint) {
       if (ep.testModeOnly && key.record.livemode) throw new StripeError({ status: 400, message: MSG.testModeOnly });
 
       let bodyText = '';
+      let upload: Upload | undefined;
       if (ep.method !== 'GET') {
-        bodyText = await readBody(c);
         const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
-        if (bodyText !== '' && type !== 'application/x-www-form-urlencoded')
-          throw new StripeError({ status: 400, message: MSG.unsupportedContentType(c.req.header('content-type') || '(none)') });
+        if (ep.body?.kind === 'multipart' && type === 'multipart/form-data') {
+          const parsed = await parseMultipart(await readBody(c, ep.body.maxBytes, ep.body.tooLarge), c.req.header('content-type')!);
+          bodyText = parsed.text;
+          upload = parsed.upload;
+        } else {
+          bodyText = (await readBody(c)).toString('utf8');
+          if (bodyText !== '' && type !== 'application/x-www-form-urlencoded')
+            throw new StripeError({ status: 400, message: MSG.unsupportedContentType(c.req.header('content-type') || '(none)') });
+        }
       }
       const params = mergeParams(parseForm(queryString(c.req.url)), parseForm(bodyText));
       // An empty Idempotency-Key is no key (otherwise every such request would share one stored response).
       const idemKey = ep.method === 'POST' ? c.req.header('idempotency-key') || null : null;
       const meta: RequestMeta = { requestId, idempotencyKey: idemKey, apiVersion: headers['Stripe-Version'] };
+      let raw: RawBody | undefined;
       const run = async (store: Store): Promise<StoredResponse> => {
         const ctx: ApiContext = {
           deps: store === deps.store ? deps : { ...deps, store },
@@ -167,19 +235,39 @@ export function stripeHandler(deps: Deps, keys: KeyRing, ep: Endpoint) {
           path,
           meta,
           nowS,
+          upload,
+          versionHeader: version,
         };
         const r = await ep.handler(ctx);
+        if (r.raw) {
+          if (ep.method !== 'GET') throw new Error('raw bodies are for GET endpoints only');
+          raw = r.raw;
+          return { status: r.status ?? 200, body: '', headers: {} };
+        }
         return { status: r.status ?? 200, body: JSON.stringify(r.body), headers: {} };
       };
 
       // Without a key a POST still runs in one transaction, so a request that fails after writing (a refused
       // sensitive expand while rendering, say) leaves nothing behind, as with a key.
-      if (idemKey === null) return send(await (ep.method === 'GET' ? run(deps.store) : deps.store.transaction(run)));
+      if (idemKey === null) {
+        const res = await (ep.method === 'GET' ? run(deps.store) : deps.store.transaction(run));
+        if (raw) return sendRaw(c.req.method, res.status, raw, headers);
+        return send(res);
+      }
       checkKey(idemKey);
       headers['Idempotency-Key'] = idemKey;
       const res = await runIdempotent(
         deps.store,
-        { livemode: key.record.livemode, key: idemKey, method: ep.method, path: new URL(c.req.url).pathname, params, requestId, nowS },
+        {
+          livemode: key.record.livemode,
+          key: idemKey,
+          method: ep.method,
+          path: new URL(c.req.url).pathname,
+          // A retry must send the same file too: its digest joins the parameters the key is checked against.
+          params: upload ? { ...params, '(file)': crypto.createHash('sha256').update(upload.bytes).digest('hex') } : params,
+          requestId,
+          nowS,
+        },
         run,
         (e) => errorResponse(e, deps, requestId),
       );

@@ -134,6 +134,30 @@ export const MSG = {
   idempotencyInFlight: (key: string) =>
     `There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): ${key}. Please try again later.`,
   internal: 'An unexpected error occurred on the server. The request ID identifies it in the server log.',
+  // ---- files, file links, ephemeral keys (Verity's wording where Stripe's is not public) ----
+  malformedMultipart: 'Invalid request: the body could not be parsed as multipart/form-data.',
+  multipleFiles: 'Invalid request: only one file can be uploaded per request (the `file` parameter).',
+  fileTooLarge: (maxBytes: number) =>
+    `File size exceeds the maximum allowed size of ${maxBytes / (1 << 20)} MB (${maxBytes} bytes). Please upload a smaller file.`,
+  fileEmpty: 'The file you uploaded is empty.',
+  fileNotAFile: "Invalid file: the `file` parameter must be a file part of a multipart/form-data request (filename and contents).",
+  fileTypeUnsupported: (purpose: string) =>
+    `The file you uploaded is not a supported type for purpose ${purpose}: its contents must be a JPEG, PNG or PDF. The file name and declared Content-Type are not used to decide this.`,
+  fileContentsViaLinkOnly: (purpose: string) =>
+    `The contents of a file with purpose ${purpose} can only be downloaded through a FileLink, which needs a restricted key with the 'rak_file_write' and 'rak_identity_sensitive_results_read' permissions.`,
+  fileContentsUnavailable: (id: string) => `The contents of file '${id}' are no longer available: its VerificationSession has been redacted.`,
+  fileLinkPurpose: (purpose: string) =>
+    `You cannot create a FileLink for a file with purpose ${purpose}. Files with purpose identity_document cannot be shared with a link; identity_document_downloadable and selfie files can.`,
+  fileLinkNeedsSensitiveKey: (purpose: string) =>
+    `A FileLink for a file with purpose ${purpose} can only be created with a restricted key that holds the 'rak_file_write' and 'rak_identity_sensitive_results_read' permissions.`,
+  fileLinkTooLong: (purpose: string, maxS: number) =>
+    `A FileLink for a file with purpose ${purpose} must expire within ${maxS} seconds: pass an expires_at at most ${maxS} seconds from now.`,
+  fileLinkExpiresPast: 'The expires_at timestamp must be in the future.',
+  fileLinkFileRedacted: (id: string) => `You cannot create a FileLink for file '${id}': its VerificationSession has been redacted.`,
+  ephemeralKeyNeedsVersion:
+    'Stripe-Version header is required when creating an ephemeral key: pass the API version of the mobile SDK that will use the key (stripe-node: the apiVersion request option).',
+  ephemeralKeyOnlySessions: (p: string) =>
+    `Verity issues ephemeral keys for identity verification sessions only; ${p} is not supported. Pass verification_session.`,
 } as const;
 
 // Constructors for the common cases, so handlers read as intent.

@@ -1,0 +1,2 @@
+export { create } from './create.js';
+export { del } from './del.js';

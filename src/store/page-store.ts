@@ -1,0 +1,81 @@
+// Storage for the hosted page: the links (every minted url token and client secret, by SHA-256 hash) and the
+// collection (what the person entered for the current attempt, sealed). Reached as `store.page`, so it joins
+// the caller's transaction like every other store method.
+import crypto from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Sealer } from './sealer.js';
+import type { Database } from './schema.js';
+
+export type LinkKind = 'url' | 'client_secret';
+
+export interface LinkRecord {
+  session_id: string;
+  kind: LinkKind;
+  created: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** Tokens are only ever stored and looked up by hash: a database read does not hand out live links. */
+export function hashToken(token: string): string {
+  return crypto.createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export class PageStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly sealer: Sealer,
+  ) {}
+
+  async rememberLinks(sessionId: string, links: { token: string; kind: LinkKind; expires_at: number }[], now: number): Promise<void> {
+    if (links.length === 0) return;
+    await this.db
+      .insertInto('session_links')
+      .values(links.map((l) => ({ token_hash: hashToken(l.token), session_id: sessionId, kind: l.kind, created: now, expires_at: l.expires_at, used_at: null })))
+      .onConflict((oc) => oc.column('token_hash').doNothing())
+      .execute();
+  }
+
+  async findLink(token: string): Promise<LinkRecord | undefined> {
+    return this.db
+      .selectFrom('session_links')
+      .select(['session_id', 'kind', 'created', 'expires_at', 'used_at'])
+      .where('token_hash', '=', hashToken(token))
+      .executeTakeFirst();
+  }
+
+  /** The attempt these links belonged to is over (submitted, or failed before submission). */
+  async markLinksUsed(sessionId: string, now: number): Promise<void> {
+    await this.db.updateTable('session_links').set({ used_at: now }).where('session_id', '=', sessionId).where('used_at', 'is', null).execute();
+  }
+
+  async loadCollection<T>(sessionId: string): Promise<{ data: T; version: number } | undefined> {
+    const r = await this.db.selectFrom('session_collection').select(['data', 'version']).where('session_id', '=', sessionId).executeTakeFirst();
+    return r && { data: JSON.parse(this.sealer.open(r.data)) as T, version: r.version };
+  }
+
+  /** Writes the collection if nobody changed it since `version` was read (0: not yet stored). */
+  async saveCollection(sessionId: string, data: unknown, version: number, now: number): Promise<boolean> {
+    const sealed = this.sealer.seal(JSON.stringify(data));
+    if (version === 0) {
+      const r = await this.db
+        .insertInto('session_collection')
+        .values({ session_id: sessionId, data: sealed, updated: now, version: 1 })
+        .onConflict((oc) => oc.column('session_id').doNothing())
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+    }
+    const r = await this.db
+      .updateTable('session_collection')
+      .set({ data: sealed, updated: now, version: version + 1 })
+      .where('session_id', '=', sessionId)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** A new attempt starts empty; redaction removes what was entered. */
+  async deleteCollection(sessionId: string): Promise<void> {
+    await this.db.deleteFrom('session_collection').where('session_id', '=', sessionId).execute();
+  }
+}
