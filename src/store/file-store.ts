@@ -5,7 +5,7 @@ import { type Kysely, sql } from 'kysely';
 import type { FileRecord, FilePurpose, FileType } from '../domain/files.js';
 import type { Sealer } from './sealer.js';
 import type { Database } from './schema.js';
-import { type CreatedFilter, type Page, type PageRequest, paginate } from './store.js';
+import { type CreatedFilter, type Page, type PageRequest, applyCreated, paginate } from './store.js';
 
 export interface FileLinkRecord {
   id: string;
@@ -223,17 +223,4 @@ export class FileStore {
   async deleteEphemeralKey(id: string): Promise<void> {
     await this.db.updateTable('ephemeral_keys').set({ deleted: 1 }).where('id', '=', id).execute();
   }
-}
-
-function applyCreated<Q extends { where: any }>(q: Q, c: CreatedFilter | undefined): Q {
-  if (!c) return q;
-  let out: any = q;
-  // Cast as in store.ts: PostgreSQL would otherwise type the bound as the integer column.
-  const big = (n: number) => sql<number>`cast(${n} as bigint)`;
-  if (c.eq !== undefined) out = out.where('created', '=', big(c.eq));
-  if (c.gt !== undefined) out = out.where('created', '>', big(c.gt));
-  if (c.gte !== undefined) out = out.where('created', '>=', big(c.gte));
-  if (c.lt !== undefined) out = out.where('created', '<', big(c.lt));
-  if (c.lte !== undefined) out = out.where('created', '<=', big(c.lte));
-  return out;
 }

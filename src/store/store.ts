@@ -636,7 +636,7 @@ function wholeMs(ms: number): number {
   return Math.round(ms);
 }
 
-function applyCreated<Q extends { where: any }>(q: Q, c: CreatedFilter | undefined): Q {
+export function applyCreated<Q extends { where: any }>(q: Q, c: CreatedFilter | undefined): Q {
   if (!c) return q;
   let out: any = q;
   // The bound is cast to bigint: PostgreSQL would otherwise type it as the integer column and reject a value

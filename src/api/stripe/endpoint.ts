@@ -2,6 +2,7 @@
 // version, read and parse the form body (query and body pooled), then the handler — inside the idempotency
 // layer for POSTs that carry a key. Handlers stay thin: parse → one domain call → present.
 import crypto from 'node:crypto';
+import { readCapped } from '../read-body.js';
 import type { Context } from 'hono';
 import type { Deps } from '../../deps.js';
 import type { RequestMeta } from '../../domain/types.js';
@@ -95,37 +96,8 @@ export function errorResponse(e: unknown, deps: Deps, requestId: string): Stored
 
 const bodyTooLarge = () => new StripeError({ status: 413, message: MSG.bodyTooLarge(MAX_BODY_BYTES) });
 
-async function readBody(c: Context, limit = MAX_BODY_BYTES, tooLarge = bodyTooLarge): Promise<Buffer> {
-  const len = c.req.header('content-length');
-  if (len !== undefined && Number(len) > limit) throw tooLarge();
-  if (len !== undefined && /^\d+$/.test(len)) {
-    // A declared length within the limit bounds the body (the HTTP parser stops there), so it can be read
-    // whole: arrayBuffer() lets @hono/node-server read the socket directly, where .body would first build a
-    // web-stream Request around it (a fifth of the cost of a create).
-    const buf = await c.req.raw.arrayBuffer().catch(() => {
-      throw new StripeError({ status: 400, message: MSG.bodyIncomplete });
-    });
-    return Buffer.from(buf);
-  }
-  const body = c.req.raw.body;
-  if (!body) return Buffer.alloc(0);
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    // A client that goes away mid-upload is not a server fault: no 500, no "unexpected error" in the log.
-    const { done, value } = await reader.read().catch(() => {
-      throw new StripeError({ status: 400, message: MSG.bodyIncomplete });
-    });
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
+function readBody(c: Context, limit = MAX_BODY_BYTES, tooLarge = bodyTooLarge): Promise<Buffer> {
+  return readCapped(c.req.raw, limit, { tooLarge, incomplete: () => new StripeError({ status: 400, message: MSG.bodyIncomplete }) });
 }
 
 /**

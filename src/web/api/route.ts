@@ -2,6 +2,7 @@
 // `Cache-Control: no-store`, and the mapping of failures to the page's error codes. A route is a small
 // object (method, path, body kind, handler) so each lives in its own file beside its test.
 import type { Context } from 'hono';
+import { readCapped as readBody } from '../../api/read-body.js';
 import { StripeError } from '../../api/stripe/errors.js';
 import type { Deps } from '../../deps.js';
 import type { OtpSender, PageView } from '../../domain/page.js';
@@ -44,31 +45,9 @@ function bearer(c: Context): string {
   return m[1];
 }
 
-/**
- * Reads at most `limit` bytes of body: a declared Content-Length over it fails before anything is read, and
- * an undeclared (chunked) body fails as soon as the bytes read pass it — nothing is buffered beyond the cap.
- */
-export async function readCapped(req: Request, limit: number, tooLarge: () => PageError): Promise<Buffer> {
-  const len = req.headers.get('content-length');
-  if (len !== null && Number(len) > limit) throw tooLarge();
-  if (!req.body) return Buffer.alloc(0);
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    // A client that goes away mid-upload is a client mistake: 400, not a 500.
-    const { done, value } = await reader.read().catch(() => {
-      throw new PageError('invalid_request', MSG.bodyIncomplete);
-    });
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
+/** The body under a cap, with the page API's errors (see src/api/read-body.ts). */
+export function readCapped(req: Request, limit: number, tooLarge: () => PageError): Promise<Buffer> {
+  return readBody(req, limit, { tooLarge, incomplete: () => new PageError('invalid_request', MSG.bodyIncomplete) });
 }
 
 async function readJson(req: Request): Promise<Record<string, unknown>> {
