@@ -81,6 +81,17 @@ describe('hosted page HTML routes', () => {
     assert.doesNotMatch(html, /data-testmode-banner|test_mode|Test mode/, html);
   });
 
+  it('passes ?capture_timeout_ms= to the page for a test-mode session only, and only within 0.5–60 s', async () => {
+    const test = new URL((await stripe.identity.verificationSessions.create({ type: 'document' })).url!).pathname;
+    const live = new URL((await v.stripe(v.keys.live).identity.verificationSessions.create({ type: 'document' })).url!).pathname;
+    const timeoutOf = async (path: string) => dataBlock((await get(v, path)).html)?.captureTimeoutMs;
+    assert.equal(await timeoutOf(`${test}?capture_timeout_ms=1500`), 1500);
+    assert.equal(await timeoutOf(test), null);
+    // A live link must not let anyone change what real users get, and nonsense is ignored rather than obeyed.
+    assert.equal(await timeoutOf(`${live}?capture_timeout_ms=1500`), null);
+    for (const bad of ['1', '100000', 'abc', '1500.5']) assert.equal(await timeoutOf(`${test}?capture_timeout_ms=${bad}`), null, bad);
+  });
+
   it('answers an unknown or forged token with its own 404 screen and no business data', async () => {
     for (const token of ['test_doesnotexist0000000000000000000', 'x', 'live_' + 'A'.repeat(300)]) {
       const res = await get(v, `/verify/${token}`);

@@ -107,10 +107,14 @@ export function mountPages(app: Hono<any>, deps: Deps): void {
       const testmode = session ? !session.livemode : false;
       return html(c, 'page', renderStatus(kind, { locale: l, business, assets: urls, testmode }), STATUS_CODE[kind]);
     }
+    // ?capture_timeout_ms= shortens the auto-capture deadline for automated tests; a live session never
+    // honours it, so a crafted link cannot change what real users see.
+    const timeout = Number(c.req.query('capture_timeout_ms'));
+    const captureTimeoutMs = !session.livemode && Number.isInteger(timeout) && timeout >= 500 && timeout <= 60_000 ? timeout : undefined;
     return html(
       c,
       'page',
-      renderShell({ locale: l, business, privacyUrl: deps.config.page.privacyUrl, assets: urls, testmode: !session.livemode, mode: 'page' }),
+      renderShell({ locale: l, business, privacyUrl: deps.config.page.privacyUrl, assets: urls, testmode: !session.livemode, mode: 'page', captureTimeoutMs }),
     );
   });
 }

@@ -116,6 +116,8 @@ export interface ShellInput {
   parentOrigin?: string;
   /** Set when the frame may not be used by this parent (origin not configured): the script shows an error. */
   frameError?: boolean;
+  /** Test-mode sessions only: a shorter auto-capture deadline, so browser tests need not wait 10 s. */
+  captureTimeoutMs?: number;
 }
 
 /** A live session's page carries nothing about test mode, not even unused strings. */
@@ -146,6 +148,7 @@ export function renderShell(i: ShellInput): string {
         parentOrigin: i.parentOrigin ?? null,
         frameError: i.frameError ?? false,
         capture: i.assets.capture,
+        captureTimeoutMs: i.captureTimeoutMs ?? null,
         strings: i.mode === 'page' && !i.testmode ? withoutTestStrings(t) : t,
       },
     },

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { type Verity, startVerity } from '../harness.js';
 import { show } from '../identity.js';
-import { type FixtureName, fixtures } from '../fixtures/images.js';
+import { type FixtureName, fixtures, stillVideo } from '../fixtures/images.js';
 import { Tab, SUITE_TIMEOUT_MS, browserSkip, launchBrowser, pageSession, screenProblems, screens, tokenOf } from './browser.js';
 import { NO_CAMERA } from './camera.js';
 import { upload, walk } from './flow.js';
@@ -146,6 +146,153 @@ describe('capturing images on the hosted page', { skip: browserSkip(), timeout: 
     assert.equal(after.status, 'requires_input', show(after));
     assert.equal(after.last_error?.code, 'device_not_supported', `${show(after)}\n${await tab.describe()}`);
     assert.ok(!(await eventTypes(v, s.id)).includes('identity.verification_session.processing'));
+    await tab.close();
+  });
+
+  it('going offline before "Use this photo" keeps the photo with a retryable message, and it is sent once back online', async () => {
+    const s = await v.stripe().identity.verificationSessions.create({ type: 'document', options: { document: { allowed_types: ['passport'] } } });
+    const tab = await Tab.open(browser, v, { flow: 'offline-upload' });
+    await tab.goto(s.url!);
+    await walk(tab, { stopAt: 'capture_front' });
+    await tab.context.setOffline(true);
+    await upload(tab, tab.page, 'front', f.passport);
+    await tab.step('review_front');
+    await tab.page.getByRole('button', { name: 'Use this photo', exact: true }).click();
+    try {
+      await tab.page.waitForFunction(() => /connection lost/i.test(document.querySelector('main#app')?.textContent ?? ''), null, { timeout: 10_000 });
+    } catch {
+      assert.fail(`no "connection lost" message while offline\n${await tab.describe()}`);
+    }
+    // Non-destructive: still on the review, the photo still shown, a way to retry and none to lose it.
+    assert.equal(await tab.current(), 'review_front', await tab.describe());
+    const kept = await tab.page.evaluate(() => {
+      const img = document.querySelector('main#app img.shot') as HTMLImageElement | null;
+      return !!img && img.complete && img.naturalWidth > 0;
+    });
+    assert.ok(kept, `the photo is no longer shown while offline\n${await tab.describe()}`);
+    assert.ok(await tab.page.getByRole('button', { name: 'Try again', exact: true }).isVisible(), `no visible Try again while offline\n${await tab.describe()}`);
+    assert.equal((await pageSession(v, tokenOf(s.url))).body?.collected?.front ?? null, null, 'something was stored while offline');
+    await tab.visit('review_front', { axe: false });
+    // Back online, the page sends the kept photo by itself: no recapture, no click.
+    await tab.context.setOffline(false);
+    const next = await tab.leave('review_front', tab.page, 15_000);
+    assert.equal(next, 'review', await tab.describe());
+    const collected = (await pageSession(v, tokenOf(s.url))).body?.collected;
+    assert.ok(collected?.front?.file, `the front never reached the server: ${show(collected)}\n${await tab.describe()}`);
+    const posts = tab.api.filter((c) => c.path === '/verify/api/images');
+    assert.deepEqual(posts.map((c) => c.status), [200], `image uploads: ${show(posts)}`);
+    await tab.close();
+  });
+
+  it('a document held still in front of the camera is captured automatically, without pressing Take photo', async () => {
+    const steady = await launchBrowser({ fakeVideo: await stillVideo() });
+    try {
+      const s = await v.stripe().identity.verificationSessions.create({ type: 'document', options: { document: { allowed_types: ['passport'] } } });
+      const tab = await Tab.open(steady, v, { flow: 'auto-capture' });
+      await tab.goto(s.url!);
+      await walk(tab, { stopAt: 'capture_front' });
+      await tab.step('review_front', { timeout: 8_000 });
+      await tab.page.getByRole('button', { name: 'Use this photo', exact: true }).click();
+      await tab.leave('review_front');
+      const collected = (await pageSession(v, tokenOf(s.url))).body?.collected;
+      assert.equal(collected?.front?.upload_method, 'auto_capture', `${show(collected)}\n${await tab.describe()}`);
+      await tab.close();
+    } finally {
+      await steady.close();
+    }
+  });
+
+  it('when auto-capture times out the step offers Try again, Take photo and upload, and Try again restarts the wait', async () => {
+    const s = await v.stripe().identity.verificationSessions.create({ type: 'document', options: { document: { allowed_types: ['passport'] } } });
+    const tab = await Tab.open(browser, v, { flow: 'capture-timeout' });
+    // A test-mode link may shorten the 10 s deadline; the fake camera's moving pattern never holds still.
+    await tab.goto(`${s.url}?capture_timeout_ms=1500`);
+    await walk(tab, { stopAt: 'capture_front' });
+    const tryAgain = tab.page.getByRole('button', { name: 'Try again', exact: true });
+    const timedOut = async () => {
+      try {
+        await tab.page.waitForFunction(() => /couldn.t take the photo automatically/i.test(document.querySelector('main#app [role=status]')?.textContent ?? ''), null, { timeout: 10_000 });
+        await tryAgain.waitFor({ state: 'visible', timeout: 5_000 });
+      } catch {
+        assert.fail(`the "couldn't take the photo automatically" state did not come\n${await tab.describe()}`);
+      }
+    };
+    await timedOut();
+    await tab.visit('capture_front');
+    assert.equal(await tab.current(), 'capture_front', await tab.describe());
+    for (const name of ['Take photo', 'Upload a photo instead'])
+      assert.ok(await tab.page.getByRole('button', { name, exact: true }).isVisible(), `no visible "${name}" in the timed-out state\n${await tab.describe()}`);
+    const during = await v.stripe().identity.verificationSessions.retrieve(s.id);
+    assert.equal(during.status, 'requires_input', show(during));
+    assert.equal(during.last_error, null, show(during));
+    const clicked = Date.now();
+    await tryAgain.click();
+    assert.ok(await tryAgain.isHidden(), `Try again is still shown after pressing it\n${await tab.describe()}`);
+    await timedOut();
+    const waited = Date.now() - clicked;
+    assert.ok(waited >= 1400, `the deadline was not restarted: the state came back after ${waited} ms`);
+    // The manual shutter still works from here.
+    await tab.page.getByRole('button', { name: 'Take photo', exact: true }).click();
+    await tab.step('review_front');
+    await tab.page.getByRole('button', { name: 'Use this photo', exact: true }).click();
+    await tab.leave('review_front');
+    const collected = (await pageSession(v, tokenOf(s.url))).body?.collected;
+    assert.equal(collected?.front?.upload_method, 'manual_capture', show(collected));
+    await tab.close();
+  });
+
+  it('the selfie step, which never captures by itself, offers Try again once its deadline passes', async () => {
+    const s = await v.stripe().identity.verificationSessions.create({
+      type: 'document',
+      options: { document: { allowed_types: ['passport'], require_matching_selfie: true } },
+    });
+    const tab = await Tab.open(browser, v);
+    await tab.goto(`${s.url}?capture_timeout_ms=1500`);
+    await walk(tab, { files: { front: f.passport }, stopAt: 'capture_selfie' });
+    try {
+      await tab.page.waitForFunction(() => /take photo when you.re ready/i.test(document.querySelector('main#app [role=status]')?.textContent ?? ''), null, { timeout: 10_000 });
+      await tab.page.getByRole('button', { name: 'Try again', exact: true }).waitFor({ state: 'visible', timeout: 5_000 });
+    } catch {
+      assert.fail(`the selfie step never offered Try again after its deadline\n${await tab.describe()}`);
+    }
+    assert.equal(await tab.current(), 'capture_selfie', await tab.describe());
+    assert.ok(await tab.page.getByRole('button', { name: 'Take photo', exact: true }).isEnabled(), await tab.describe());
+    await tab.close();
+  });
+
+  it('capture feedback lives in one status region whose text changes at most every 1.5 s, even when messages come faster', async () => {
+    const s = await v.stripe().identity.verificationSessions.create({ type: 'document', options: { document: { allowed_types: ['passport'] } } });
+    // Records every text the status regions show, with the time; installed before the page's own script.
+    const tab = await Tab.open(browser, v, {
+      initScript: `(() => {
+        window.__status = [];
+        const last = new WeakMap();
+        new MutationObserver(() => {
+          for (const el of document.querySelectorAll('main#app [role=status]')) {
+            const text = el.textContent;
+            if (last.get(el) === text) continue;
+            last.set(el, text);
+            window.__status.push({ at: performance.now(), step: document.querySelector('main#app').dataset.step, text });
+          }
+        }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+      })();`,
+    });
+    // A 500 ms deadline and a quick Try again each time: the page wants to speak far more often than 1.5 s.
+    await tab.goto(`${s.url}?capture_timeout_ms=500`);
+    await walk(tab, { stopAt: 'capture_front' });
+    const regions = await tab.page.locator('main#app [role=status]').count();
+    assert.equal(regions, 1, `the capture step has ${regions} status regions\n${await tab.describe()}`);
+    const tryAgain = tab.page.getByRole('button', { name: 'Try again', exact: true });
+    const end = Date.now() + 6_000;
+    while (Date.now() < end) {
+      if (await tryAgain.isVisible()) await tryAgain.click();
+      await tab.page.waitForTimeout(150);
+    }
+    assert.equal(await tab.current(), 'capture_front', await tab.describe());
+    const log = ((await tab.page.evaluate('window.__status')) as { at: number; step: string; text: string }[]).filter((e) => e.step === 'capture_front' && e.text);
+    assert.ok(log.length >= 3, `the status region hardly spoke: ${show(log)}`);
+    const gaps = log.slice(1).map((e, i) => Math.round(e.at - log[i]!.at));
+    assert.ok(Math.min(...gaps) >= 1400, `the status text changed faster than every 1.5 s (gaps ${gaps.join(', ')} ms):\n${log.map((e) => `${Math.round(e.at)} ${e.text}`).join('\n')}`);
     await tab.close();
   });
 

@@ -162,6 +162,9 @@ describe('walking the real flow of the hosted page', { skip: browserSkip(), time
           if (!alts.some((a) => a.trim())) problems.push(`${step}: the captured image has no alt text (${JSON.stringify(alts)})`);
           for (const name of ['Retake', 'Use this photo'])
             if ((await tab.page.getByRole('button', { name, exact: true }).count()) !== 1) problems.push(`${step}: no "${name}" button`);
+          // "Try again" belongs to a failed upload only; on a fresh capture it would be a third, meaningless choice.
+          const shown = await tab.page.locator('main#app .actions button').evaluateAll((bs) => bs.filter((b) => (b as HTMLElement).checkVisibility()).map((b) => b.textContent?.trim()));
+          if (JSON.stringify([...shown].sort()) !== JSON.stringify(['Retake', 'Use this photo'])) problems.push(`${step}: the review offers ${JSON.stringify(shown)}`);
         }
         if (step.startsWith('capture_')) {
           const ok = await tab.page.evaluate(() => {

@@ -10,7 +10,7 @@ import { fixtures } from '../fixtures/images.js';
 import { Tab, SUITE_TIMEOUT_MS, browserSkip, captureServerLog, launchBrowser, screenProblems, screens, tokenOf } from './browser.js';
 import { walk } from './flow.js';
 import { type Host, startHost } from './host.js';
-import { eventTypes } from './shared.js';
+import { eventTypes, finishProcessing } from './shared.js';
 
 const NO_CAPTURE_UI = 'video, input[type=file], canvas';
 
@@ -259,6 +259,47 @@ describe('the hosted page: consent, status screens, headers and presentation', {
       },
     });
     assert.deepEqual(wide, []);
+    await tab.close();
+  });
+
+  it('at 320 px wide with text zoomed to 200 % no step of a full flow scrolls sideways', async () => {
+    const s = await create({ type: 'document', options: { document: { require_id_number: true, require_matching_selfie: true } } });
+    const tab = await Tab.open(browser, v, { viewport: 'narrow', flow: 'zoom-200' });
+    const fx = await fixtures();
+    await tab.goto(s.url!);
+    const wide: string[] = [];
+    // Text-only zoom (the browser setting, not page zoom) scales the root font size; the page scales with it
+    // only where its CSS is in rem/em, which is what this proves. The camera preview alone may be wider.
+    const check = async (step: string) => {
+      const m = await tab.page.evaluate(() => {
+        document.documentElement.style.fontSize = '200%';
+        const cams = [...document.querySelectorAll('.camera')] as HTMLElement[];
+        cams.forEach((c) => (c.style.display = 'none'));
+        const culprits = [...document.querySelectorAll('main *, header *, footer *, body > div *')]
+          .filter((e) => e.getBoundingClientRect().right > innerWidth + 0.5 || e.getBoundingClientRect().left < -0.5)
+          .slice(0, 5)
+          .map((e) => `${e.tagName.toLowerCase()}.${(e as HTMLElement).className} (${Math.round(e.getBoundingClientRect().width)}px)`);
+        const over = document.documentElement.scrollWidth - innerWidth;
+        cams.forEach((c) => (c.style.display = ''));
+        return { over, culprits, root: getComputedStyle(document.documentElement).fontSize };
+      });
+      if (m.root !== '32px') wide.push(`${step}: the root font size is ${m.root}, not 200 %`);
+      if (m.over > 0) wide.push(`${step}: ${m.over}px too wide (${m.culprits.join(', ')})`);
+    };
+    const seen = await walk(tab, {
+      docType: 'driving_license',
+      files: { front: fx.cardFront, back: fx.cardBack, selfie: fx.selfie },
+      onStep: async (step) => {
+        await check(step);
+        if (step === 'capture_front' || step === 'review' || step === 'id_number') await tab.shot(step);
+      },
+    });
+    for (const step of ['test_mode', 'consent', 'document_type', 'tips', 'capture_front', 'review_front', 'capture_selfie', 'id_number', 'review'])
+      assert.ok(seen.includes(step), `step ${step} never came: ${seen.join(' → ')}`);
+    await finishProcessing(v);
+    await tab.step('done', { timeout: 15_000 });
+    await check('done');
+    assert.deepEqual(wide, [], seen.join(' → '));
     await tab.close();
   });
 

@@ -11,6 +11,11 @@
   var DARK_LUMA = 50;
   var GLARE_SHARE = 0.08;
   var BLUR_FLOOR = 12;
+  // Auto-capture asks more than the live hints: not washed out, clearly sharp, and the mean per-pixel change
+  // between samples (0–255 luma, 160 px wide) small. Chromium's fake camera moves by 2–8 per sample.
+  var AUTO_MAX_LUMA = 220;
+  var AUTO_SHARP_FLOOR = 30;
+  var STEADY_DIFF = 2.5;
 
   var streams = [];
 
@@ -164,8 +169,8 @@
 
   var probe = null;
 
-  /** A rough hint from a small copy of the frame: 'dark', 'bright' (glare), 'blur' or 'ok'. */
-  function quality(video) {
+  /** Luma statistics of a small copy of the frame: mean, share of blown-out pixels, Laplacian variance. */
+  function measure(video) {
     if (!video.videoWidth) return null;
     var w = 160;
     var h = Math.max(1, Math.round((video.videoHeight / video.videoWidth) * w));
@@ -185,8 +190,6 @@
       if (l > 250) bright++;
     }
     var n = w * h;
-    if (sum / n < DARK_LUMA) return 'dark';
-    if (bright / n > GLARE_SHARE) return 'bright';
     // Variance of the Laplacian: low means few sharp edges, i.e. blur or motion.
     var lsum = 0;
     var lsq = 0;
@@ -200,10 +203,58 @@
         count++;
       }
     }
-    var mean = lsum / count;
-    if (lsq / count - mean * mean < BLUR_FLOOR) return 'blur';
+    var mean = lsum / Math.max(1, count);
+    return { mean: sum / n, glare: bright / n, sharp: count ? lsq / count - mean * mean : 0, luma: luma };
+  }
+
+  function verdict(m) {
+    if (!m) return null;
+    if (m.mean < DARK_LUMA) return 'dark';
+    if (m.glare > GLARE_SHARE) return 'bright';
+    if (m.sharp < BLUR_FLOOR) return 'blur';
     return 'ok';
   }
 
-  window.VerityCapture = { start: start, stop: stop, snap: snap, fromFile: fromFile, quality: quality, errorKind: errorKind };
+  /** A rough hint from a small copy of the frame: 'dark', 'bright' (glare), 'blur' or 'ok'. */
+  function quality(video) {
+    return verdict(measure(video));
+  }
+
+  /**
+   * A stable-frame detector for auto-capture, fed about five frames a second. `sample(video, now)` returns
+   * { quality, steadyMs }: how long the frame has been well lit, sharp and nearly unchanged from one sample
+   * to the next (0 when it is not). A hand-held phone settles well under STEADY_DIFF; a moving scene or a
+   * card still being positioned does not.
+   */
+  function steadiness() {
+    var prev = null;
+    var since = 0;
+    return {
+      sample: function (video, now) {
+        var m = measure(video);
+        var q = verdict(m);
+        if (!m) return { quality: null, steadyMs: 0 };
+        var diff = Infinity;
+        if (prev && prev.length === m.luma.length) {
+          diff = 0;
+          for (var i = 0; i < m.luma.length; i++) diff += Math.abs(m.luma[i] - prev[i]);
+          diff /= m.luma.length;
+        }
+        prev = m.luma;
+        var good = q === 'ok' && m.mean <= AUTO_MAX_LUMA && m.sharp >= AUTO_SHARP_FLOOR && diff <= STEADY_DIFF;
+        if (!good) {
+          since = 0;
+          return { quality: q, steadyMs: 0 };
+        }
+        if (!since) since = now;
+        return { quality: q, steadyMs: now - since };
+      },
+      reset: function () {
+        prev = null;
+        since = 0;
+      },
+    };
+  }
+
+  window.VerityCapture = { start: start, stop: stop, snap: snap, fromFile: fromFile, quality: quality, steadiness: steadiness, errorKind: errorKind };
 })();

@@ -12,6 +12,12 @@
   var MAX_BYTES = 10 * 1024 * 1024;
   var RESEND_COOLDOWN_MS = 30000;
   var FEEDBACK_MIN_MS = 1500;
+  // Auto-capture: sample ~5 frames a second, fire after half a second of a steady, sharp, well-lit frame, and
+  // give up (offering Try again and the manual shutter) after 10 s for a document, 8 s for a selfie.
+  var SAMPLE_MS = 200;
+  var STEADY_MS = 500;
+  var DOC_TIMEOUT_MS = 10000;
+  var SELFIE_TIMEOUT_MS = 8000;
   var SIDES = { front: 'id_document_front', back: 'id_document_back', selfie: 'face' };
   var TEST_REASONS = [
     'document_expired', 'document_type_not_supported', 'document_unverified_other', 'selfie_document_missing_photo',
@@ -32,6 +38,7 @@
     idx: -1,
     step: null,
     feedbackTimer: null,
+    captureTimer: null,
     captureLoaded: null,
   };
 
@@ -287,6 +294,7 @@
   function render(step) {
     stopCamera();
     clearInterval(S.feedbackTimer);
+    clearTimeout(S.captureTimer);
     S.step = step;
     app.setAttribute('data-step', step);
     app.removeAttribute('aria-busy');
@@ -631,7 +639,9 @@
     var guideClass = 'guide' + (selfie ? ' oval' : docType() === 'passport' ? ' passport' : '');
     var feedback = h('p', { class: 'feedback', role: 'status' });
     var shutter = button(T.take_photo, function () {
-      if (!window.VerityCapture || !video.srcObject) return;
+      if (!window.VerityCapture || !video.srcObject || capturing) return;
+      capturing = true;
+      clearTimeout(S.captureTimer);
       shutter.disabled = true;
       window.VerityCapture.snap(video).then(
         function (blob) {
@@ -639,6 +649,7 @@
           go('review_' + side);
         },
         function () {
+          capturing = false;
           shutter.disabled = false;
           showError('camera_busy');
         },
@@ -670,6 +681,48 @@
         }, Math.max(wait, 0));
       }
     }
+    // Auto-capture (documents only) watches ~5 frames a second; without a capture by the deadline the step
+    // offers "Try again" beside the manual shutter (and upload, when allowed) instead of waiting forever.
+    var auto = !selfie;
+    var deadlineMs = DATA.captureTimeoutMs || (selfie ? SELFIE_TIMEOUT_MS : DOC_TIMEOUT_MS);
+    var timedOut = false;
+    var capturing = false;
+    var detector = null;
+    var retry = button(T.try_again, function () {
+      timedOut = false;
+      retry.hidden = true;
+      if (detector) detector.reset();
+      say(selfie ? T.fb_selfie_ready : T.fb_ready, 'good');
+      armDeadline();
+      shutter.focus();
+    }, 'secondary', { hidden: true });
+    function armDeadline() {
+      clearTimeout(S.captureTimer);
+      S.captureTimer = setTimeout(function () {
+        if (S.step !== 'capture_' + side || capturing) return;
+        timedOut = true;
+        say(selfie ? T.cap_timeout_selfie : T.cap_timeout, 'warn');
+        retry.hidden = false;
+      }, deadlineMs);
+    }
+    function autoCapture(C) {
+      capturing = true;
+      shutter.disabled = true;
+      clearTimeout(S.captureTimer);
+      C.snap(video).then(
+        function (blob) {
+          if (S.step !== 'capture_' + side) return;
+          keepImage(side, blob, 'auto_capture');
+          go('review_' + side);
+        },
+        function () {
+          // A frame that could not be encoded: the person can still press Take photo.
+          capturing = false;
+          shutter.disabled = false;
+          armDeadline();
+        },
+      );
+    }
     function start() {
       var waiting = setTimeout(function () { say(T.camera_waiting, 'warn'); }, 3000);
       say(T.camera_starting, null);
@@ -683,13 +736,19 @@
             if (S.step !== 'capture_' + side) return C.stop();
             shutter.disabled = false;
             say(selfie ? T.fb_selfie_ready : T.fb_ready, 'good');
+            detector = C.steadiness();
+            armDeadline();
             S.feedbackTimer = setInterval(function () {
-              var q = C.quality(video);
+              // The "couldn't take it automatically" message stays put until Try again.
+              if (timedOut || capturing) return;
+              var r = detector.sample(video, Date.now());
+              if (auto && r.steadyMs >= STEADY_MS) return autoCapture(C);
+              var q = r.quality;
               if (q === 'dark') say(T.fb_dark, 'warn');
               else if (q === 'bright') say(T.fb_bright, 'warn');
               else if (q === 'blur') say(T.fb_blur, 'warn');
               else if (q === 'ok') say(selfie ? T.fb_selfie_ready : T.fb_ready, 'good');
-            }, 500);
+            }, SAMPLE_MS);
           },
           function (e) {
             clearTimeout(waiting);
@@ -706,7 +765,7 @@
         p(texts[1]),
         h('div', { class: 'camera' }, [video, h('div', { class: guideClass, 'aria-hidden': 'true' })]),
         feedback,
-        h('div', { class: 'actions' }, [shutter, uploadControl(side)]),
+        h('div', { class: 'actions' }, [shutter, retry, uploadControl(side)]),
       ],
       after: start,
     };

@@ -115,6 +115,8 @@ export const en = {
   fb_dark: 'Too dark. Find more light.',
   fb_bright: 'Too much glare. Tilt your ID or move away from the light.',
   fb_blur: 'Blurry. Hold the camera steady.',
+  cap_timeout: 'We couldn’t take the photo automatically. Try again, or press Take photo yourself.',
+  cap_timeout_selfie: 'Still there? Press Take photo when you’re ready, or try again.',
   photo_taken: 'Photo taken.',
 
   // Review of one image

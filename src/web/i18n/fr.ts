@@ -109,6 +109,8 @@ export const fr: Strings = {
   fb_dark: 'Trop sombre. Trouvez plus de lumière.',
   fb_bright: 'Trop de reflets. Inclinez votre pièce ou éloignez-vous de la lumière.',
   fb_blur: 'Image floue. Tenez la caméra immobile.',
+  cap_timeout: 'Nous n’avons pas pu prendre la photo automatiquement. Réessayez, ou appuyez vous-même sur « Prendre la photo ».',
+  cap_timeout_selfie: 'Toujours là ? Appuyez sur « Prendre la photo » quand vous êtes prêt, ou réessayez.',
   photo_taken: 'Photo prise.',
 
   title_review_front: 'Vérifier le recto',
