@@ -42,6 +42,22 @@ export interface Config {
     /** Origins allowed to frame the modal (`frame-ancestors`); empty means any http(s) origin. */
     frameOrigins: string[];
   };
+  /** Live-mode checks. Face thresholds left null take the engine's measured defaults (DEFAULT_FACE_THRESHOLDS). */
+  verification: {
+    /** People younger than this fail with under_supported_age. */
+    minAge: number;
+    faceMatch: number | null;
+    /** Half-width of the band around faceMatch in which a person decides (`verity review`); 0 turns review off. */
+    faceReviewBand: number | null;
+    faceSpoof: number | null;
+  };
+  /** Where live-mode one-time codes go: email by SMTP, SMS through an HTTP webhook the company runs. */
+  otp: {
+    smtpUrl: string | null;
+    smtpFrom: string | null;
+    smsWebhookUrl: string | null;
+    smsWebhookSecret: string | null;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -97,7 +113,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       brandColor: color(env.VERITY_BRAND_COLOR, '#3b4cca', 'VERITY_BRAND_COLOR'),
       frameOrigins: origins(env.VERITY_FRAME_ORIGINS, 'VERITY_FRAME_ORIGINS'),
     },
+    verification: {
+      minAge: int(env.VERITY_MIN_AGE, 18, 'VERITY_MIN_AGE', 0, 150),
+      faceMatch: fraction(env.VERITY_FACE_MATCH_THRESHOLD, 'VERITY_FACE_MATCH_THRESHOLD'),
+      faceReviewBand: fraction(env.VERITY_FACE_REVIEW_BAND, 'VERITY_FACE_REVIEW_BAND'),
+      faceSpoof: fraction(env.VERITY_FACE_SPOOF_THRESHOLD, 'VERITY_FACE_SPOOF_THRESHOLD'),
+    },
+    otp: {
+      smtpUrl: smtpUrl(env.VERITY_SMTP_URL, 'VERITY_SMTP_URL'),
+      smtpFrom: env.VERITY_SMTP_FROM || null,
+      smsWebhookUrl: optionalUrl(env.VERITY_SMS_WEBHOOK_URL, 'VERITY_SMS_WEBHOOK_URL'),
+      smsWebhookSecret: env.VERITY_SMS_WEBHOOK_SECRET || null,
+    },
   };
+}
+
+function fraction(v: string | undefined, name: string): number | null {
+  if (v === undefined || v === '') return null;
+  const n = Number(v);
+  if (!/^\d*\.?\d+$/.test(v) || n > 1) throw new ConfigError(`${name} must be a number between 0 and 1`);
+  return n;
+}
+
+function smtpUrl(v: string | undefined, name: string): string | null {
+  if (!v) return null;
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new ConfigError(`${name} must be an smtp:// or smtps:// URL`);
+  }
+  if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') throw new ConfigError(`${name} must be an smtp:// or smtps:// URL`);
+  return v;
 }
 
 function optionalUrl(v: string | undefined, name: string): string | null {

@@ -28,6 +28,8 @@ export async function completeRedaction(d: Deps, sessionId: string): Promise<boo
     // Files: contents deleted and links dropped, in this transaction (the blob table joins it; on disk the
     // delete cannot be undone, which errs on the side of the redaction).
     await redactSessionFiles({ ...d, store: tx }, s.id);
+    // What the engines measured (scores, readings) and any pending review go with the images.
+    await tx.verification.deleteForSession(s.id);
     s.redaction_status = 'redacted';
     if (!(await tx.updateSession(s))) throw new Error('session changed during redaction');
     // Stored idempotent responses hold the session as it was; a replay must not bring the data back.

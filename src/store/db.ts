@@ -11,6 +11,7 @@ import * as m0004 from './migrations/0004_long_text_indexes.js';
 import * as m0005 from './migrations/0005_files.js';
 import * as m0006 from './migrations/0006_hosted_page.js';
 import * as m0007 from './migrations/0007_webhook_secret_roll.js';
+import * as m0008 from './migrations/0008_live_verification.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -111,6 +112,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<any>, d: Dialect): Promise<void
   '0005_files': m0005,
   '0006_hosted_page': m0006,
   '0007_webhook_secret_roll': m0007,
+  '0008_live_verification': m0008,
 };
 
 /** Applies pending migrations. Kysely's migrator holds a lock, so several processes may call this at once. */

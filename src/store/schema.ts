@@ -2,6 +2,7 @@
 // migration set and one set of queries serve SQLite and PostgreSQL alike. JSON columns are text.
 import type { Generated } from 'kysely';
 import type { FileTables } from './schema-files.js';
+import type { VerificationTables } from './schema-verification.js';
 
 export interface ApiKeyTable {
   id: string;
@@ -154,7 +155,7 @@ export interface SessionCollectionTable {
   version: number;
 }
 
-export interface Database extends FileTables {
+export interface Database extends FileTables, VerificationTables {
   api_keys: ApiKeyTable;
   verification_sessions: SessionTable;
   verification_reports: ReportTable;

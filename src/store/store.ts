@@ -8,6 +8,7 @@ import type { Database } from './schema.js';
 import { WebhookStore } from './webhook-store.js';
 import { FileStore } from './file-store.js';
 import { PageStore } from './page-store.js';
+import { VerificationStore } from './verification-store.js';
 
 export interface ApiKeyRecord {
   id: string;
@@ -107,6 +108,11 @@ export class Store {
   /** Hosted-page links and collections, in this store's transaction. */
   get page(): PageStore {
     return new PageStore(this.db, this.sealer);
+  }
+
+  /** Live verification's audit entries and manual reviews, in this store's transaction. */
+  get verification(): VerificationStore {
+    return new VerificationStore(this.db, this.sealer);
   }
 
   static from(opened: OpenedDb, sealer: Sealer): Store {
