@@ -7,6 +7,8 @@ import { nowSec } from './domain/clock.js';
 import { ensureKeys, startServer } from './server.js';
 import { startWorker } from './worker.js';
 import { listen } from './webhooks/listen.js';
+import type { Deps } from './deps.js';
+import { ReviewError, decideReview, listReviews } from './verification/review.js';
 
 const USAGE = `usage: verity <command>
   serve [--no-worker]     serve the API and hosted page (and run the worker unless --no-worker)
@@ -14,6 +16,9 @@ const USAGE = `usage: verity <command>
   migrate                 apply database migrations and exit
   keys create --mode test|live [--restricted PERM,...] [--publishable] [--name NAME]
   keys list
+  review list [--state pending|approved|rejected]
+  review approve|reject vs_… [--reviewer NAME]
+                          decide a live verification held for manual review (Verity extension)
   listen --forward-to URL [--live] [--events TYPE,...]
                           forward this mode's new events to URL, signed (like \`stripe listen\`)
 permissions for --restricted: ${ALL_PERMISSIONS.join(', ')}`;
@@ -90,6 +95,15 @@ export async function main(argv: string[]): Promise<number> {
         await deps.close();
       }
     }
+    case 'review': {
+      const [sub, ...args] = rest;
+      const deps = await buildDeps(config);
+      try {
+        return await review(deps, sub, args);
+      } finally {
+        await deps.close();
+      }
+    }
     case 'listen': {
       const { values } = parseArgs({
         args: rest,
@@ -122,4 +136,42 @@ function untilSignal(): Promise<void> {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
+}
+
+async function review(deps: Deps, sub: string | undefined, args: string[]): Promise<number> {
+  if (sub === 'list') {
+    const { values } = parseArgs({ args, options: { state: { type: 'string' } } });
+    const state = (values.state ?? 'pending') as 'pending' | 'approved' | 'rejected';
+    if (!['pending', 'approved', 'rejected'].includes(state)) {
+      console.error('verity review list: --state must be pending, approved or rejected');
+      return 2;
+    }
+    const rows = await listReviews(deps, state);
+    if (rows.length === 0) console.log(`no ${state} reviews`);
+    for (const r of rows) {
+      const scores = Object.entries(r.scores)
+        .map(([k, v]) => `${k}=${typeof v === 'number' ? v.toFixed(3) : v}`)
+        .join(' ');
+      console.log(`${r.session_id}  ${r.livemode ? 'live' : 'test'}  ${new Date(r.created * 1000).toISOString()}  ${r.reason}  ${scores}`);
+    }
+    return 0;
+  }
+  if (sub === 'approve' || sub === 'reject') {
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { reviewer: { type: 'string' } } });
+    if (positionals.length !== 1 || !positionals[0].startsWith('vs_')) {
+      console.error(`verity review ${sub}: give one session id (vs_…)`);
+      return 2;
+    }
+    try {
+      const s = await decideReview(deps, positionals[0], sub, values.reviewer ?? null);
+      console.log(`${s.id} ${s.status}${s.last_error ? ` (${s.last_error.code})` : ''}`);
+      return 0;
+    } catch (e) {
+      if (!(e instanceof ReviewError)) throw e;
+      console.error(`verity review: ${e.message}`);
+      return 1;
+    }
+  }
+  console.error(USAGE);
+  return 2;
 }

@@ -49,7 +49,8 @@ export interface Config {
     faceMatch: number | null;
     /** Half-width of the band around faceMatch in which a person decides (`verity review`); 0 turns review off. */
     faceReviewBand: number | null;
-    faceSpoof: number | null;
+    /** Liveness score below which a selfie counts as a replayed or printed face. */
+    faceLiveness: number | null;
   };
   /** Where live-mode one-time codes go: email by SMTP, SMS through an HTTP webhook the company runs. */
   otp: {
@@ -117,7 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       minAge: int(env.VERITY_MIN_AGE, 18, 'VERITY_MIN_AGE', 0, 150),
       faceMatch: fraction(env.VERITY_FACE_MATCH_THRESHOLD, 'VERITY_FACE_MATCH_THRESHOLD'),
       faceReviewBand: fraction(env.VERITY_FACE_REVIEW_BAND, 'VERITY_FACE_REVIEW_BAND'),
-      faceSpoof: fraction(env.VERITY_FACE_SPOOF_THRESHOLD, 'VERITY_FACE_SPOOF_THRESHOLD'),
+      faceLiveness: fraction(env.VERITY_FACE_LIVENESS_THRESHOLD, 'VERITY_FACE_LIVENESS_THRESHOLD'),
     },
     otp: {
       smtpUrl: smtpUrl(env.VERITY_SMTP_URL, 'VERITY_SMTP_URL'),

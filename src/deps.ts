@@ -10,6 +10,14 @@ import { type BlobStore, filesystemBlobStore, sqlBlobStore } from './store/blobs
 import { type OpenedDb, migrate, openDatabase } from './store/db.js';
 import { createSealer } from './store/sealer.js';
 import { Store } from './store/store.js';
+import { type OtpSender } from './domain/page.js';
+import type { Engines } from './verification/engines.js';
+import type { IdNumberProvider } from './verification/id-number.js';
+import { createOtpSender } from './verification/otp/index.js';
+import { threadedEngines } from './verification/threaded-engines.js';
+
+/** The engine thread's entry module: the real engines, loaded on the first live verification. */
+export const ENGINE_THREAD = new URL('./verification/engine-thread.ts', import.meta.url);
 
 export interface Deps {
   config: Config;
@@ -18,6 +26,12 @@ export interface Deps {
   blobs: BlobStore;
   clock: Clock;
   log: Logger;
+  /** Live verification's document and face engines (a worker thread, started on first use). */
+  engines: Engines;
+  /** The registry lookup behind the ID number check; Verity ships none (see the README). */
+  idNumbers: IdNumberProvider | null;
+  /** Live-mode one-time codes (SMTP / SMS webhook, each when configured). */
+  otp: OtpSender;
   close(): Promise<void>;
 }
 
@@ -30,14 +44,32 @@ export async function buildDeps(config: Config, opts: { clock?: Clock; log?: Log
   });
   await migrate(opened);
   const key = encryptionKey(config);
+  const log = opts.log ?? createLogger(config.logLevel);
+  const engines = threadedEngines(ENGINE_THREAD, { onError: (e) => log.error('engine thread failed', { error: e.message }) });
   return {
     config,
     store: Store.from(opened, createSealer(key)),
     blobs: chooseBlobStore(opened, config, sqlitePath),
     clock: opts.clock ?? systemClock,
-    log: opts.log ?? createLogger(config.logLevel),
-    close: () => opened.close(),
+    log,
+    engines,
+    idNumbers: null,
+    otp: otpSenderFor(config),
+    close: async () => {
+      await engines.close();
+      await opened.close();
+    },
   };
+}
+
+export function otpSenderFor(config: Config): OtpSender {
+  const o = config.otp;
+  return createOtpSender({
+    smtpUrl: o.smtpUrl ?? undefined,
+    smtpFrom: o.smtpFrom ?? undefined,
+    smsWebhookUrl: o.smsWebhookUrl ?? undefined,
+    smsWebhookSecret: o.smsWebhookSecret ?? undefined,
+  });
 }
 
 /**

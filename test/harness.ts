@@ -13,7 +13,10 @@ import { sqlBlobStore } from '../src/store/blobs.js';
 import { migrate, openDatabase } from '../src/store/db.js';
 import { createSealer } from '../src/store/sealer.js';
 import { Store } from '../src/store/store.js';
-import type { Deps } from '../src/deps.js';
+import { ENGINE_THREAD, type Deps, otpSenderFor } from '../src/deps.js';
+import type { Engines } from '../src/verification/engines.js';
+import type { IdNumberProvider } from '../src/verification/id-number.js';
+import { threadedEngines } from '../src/verification/threaded-engines.js';
 import { startServer } from '../src/server.js';
 import { runDueJobs, startWorker } from '../src/worker.js';
 
@@ -63,7 +66,9 @@ export async function freshPostgres(): Promise<{ url: string; drop(): Promise<vo
   };
 }
 
-export async function startVerity(opts: { config?: Partial<Config>; worker?: boolean } = {}): Promise<Verity> {
+export async function startVerity(
+  opts: { config?: Partial<Config>; worker?: boolean; engines?: Engines; idNumbers?: IdNumberProvider } = {},
+): Promise<Verity> {
   const pgdb = usingPostgres() ? await freshPostgres() : undefined;
   const config: Config = {
     ...loadConfig({}),
@@ -84,7 +89,14 @@ export async function startVerity(opts: { config?: Partial<Config>; worker?: boo
     blobs: sqlBlobStore(opened.db),
     clock,
     log: createLogger(process.env.VERITY_TEST_LOG === '1' ? 'debug' : 'silent'),
-    close: () => opened.close(),
+    // The real engines, in their thread: started only by a test that submits a live verification.
+    engines: opts.engines ?? threadedEngines(ENGINE_THREAD),
+    idNumbers: opts.idNumbers ?? null,
+    otp: otpSenderFor(config),
+    close: async () => {
+      await deps.engines.close();
+      await opened.close();
+    },
   };
   const now = Math.floor(clock.nowMs() / 1000);
   const mk = async (kind: 'secret' | 'restricted' | 'publishable', livemode: boolean, permissions: string[] = []) =>

@@ -9,16 +9,37 @@ export function normaliseIdNumber(value: string): string {
   return value.replace(/[\s.\-/]/g, '').toUpperCase();
 }
 
-export function idNumberValid(type: IdNumberType, value: string): boolean {
+/**
+ * Stripe's test ID number (as in its Connect testing guide). It breaks the SSA rules on purpose, so it can never
+ * be a real person's number: test mode accepts it, live mode does not.
+ */
+export const TEST_ID_NUMBER = '000000000';
+
+/**
+ * Whether the number has the type's shape and check digits. `livemode: true` (the live verification) refuses
+ * the test number; without it (the hosted page, which checks the format before it knows the mode) the test
+ * number passes, and the live verification refuses it later.
+ */
+export function idNumberValid(type: IdNumberType, value: string, opts: { livemode?: boolean } = {}): boolean {
   const v = normaliseIdNumber(value);
   switch (type) {
     case 'us_ssn':
-      return /^\d{9}$/.test(v);
+      return ssnValid(v) || (opts.livemode !== true && v === TEST_ID_NUMBER);
     case 'br_cpf':
       return cpfValid(v);
     case 'sg_nric':
       return nricValid(v);
   }
+}
+
+/**
+ * SSN: 9 digits, area-group-serial (AAA-GG-SSSS). The SSA never issues area 000, 666 or 900–999 (900–999 are
+ * ITINs and advertising numbers), group 00 or serial 0000, so such a number cannot belong to anyone.
+ */
+function ssnValid(v: string): boolean {
+  if (!/^\d{9}$/.test(v)) return false;
+  const area = Number(v.slice(0, 3));
+  return area !== 0 && area !== 666 && area < 900 && v.slice(3, 5) !== '00' && v.slice(5) !== '0000';
 }
 
 /** CPF: 9 digits and two mod-11 check digits; a run of one digit passes the arithmetic but is never issued. */

@@ -310,7 +310,7 @@ export async function failBeforeSubmission({ deps: d, meta }: Ctx, id: string, l
 export async function completeVerification(
   { deps: d, meta }: Ctx,
   id: string,
-  result: { checks: Checks; lastError: LastError | null },
+  result: { checks: Checks; lastError: LastError | null; audit?: unknown },
 ): Promise<Session | undefined> {
   return d.store.transaction(async (tx) => {
     const s = await tx.findSessionForUpdate(id);
@@ -328,6 +328,7 @@ export async function completeVerification(
       checks: result.checks,
     };
     await tx.insertReport(report);
+    if (result.audit !== undefined) await tx.verification.saveAudit(report.id, s.id, now, result.audit);
     s.last_report_id = report.id;
     if (result.lastError) {
       s.status = 'requires_input';

@@ -122,14 +122,17 @@ describe('decideLive: selfie, ID number, order of failures, review', () => {
   });
 
   it('asks for a review when the face score is in the band and everything else passed', () => {
-    const d = decideLive(withSelfie, COLLECTED, ev(read(), { selfie: selfie({ review: true }) }), OPTS);
+    const d = decideLive(withSelfie, COLLECTED, ev(read(), { selfie: selfie({ review: true, code: 'selfie_face_mismatch' }) }), OPTS);
     assert.deepEqual(d.review, { reason: 'face match score in the review band' }, show(d));
+    assert.equal(d.lastError, null, show(d));
+    assert.equal(d.checks.selfie?.status, 'verified', 'what approval would confirm');
   });
 
   it('does not ask for a review when the document failed anyway', () => {
-    const d = decideLive(withSelfie, COLLECTED, ev(read({}, { valid: false }), { selfie: selfie({ review: true }) }), OPTS);
+    const d = decideLive(withSelfie, COLLECTED, ev(read({}, { valid: false }), { selfie: selfie({ review: true, code: 'selfie_face_mismatch' }) }), OPTS);
     assert.equal(d.review, null, show(d));
     assert.equal(d.lastError?.code, 'document_unverified_other');
+    assert.equal(d.checks.selfie?.error?.code, 'selfie_face_mismatch', 'fails closed');
   });
 
   it('reports the ID number as entered, shortened as the decision gave it', () => {

@@ -21,7 +21,7 @@ export type SelfieCode = 'selfie_document_missing_photo' | 'selfie_unverified_ot
 export interface SelfieDecision {
   code: SelfieCode | null;
   reason: string | null;
-  /** The score fell in the review band: a person decides. */
+  /** The score fell in the review band: a person decides (the code then says what a rejection carries). */
   review: boolean;
   scores: Record<string, number | null>;
 }
@@ -147,16 +147,18 @@ export function decideLive(s: Session, collected: CollectedForPipeline, ev: Live
   let review: LiveDecision['review'] = null;
   if (want.selfie) {
     const sd = ev.selfie ?? { code: 'selfie_unverified_other' as const, reason: null, review: false, scores: {} };
-    // A document that failed leaves nothing trustworthy to match the selfie against: the selfie check is
-    // still reported, but a review is only worth a person's time when the document itself passed.
-    if (sd.review && !sd.code && failures.length === 0) review = { reason: 'face match score in the review band' };
+    // A score in the review band is proposed as a pass for the reviewer to confirm — but only when everything
+    // else passed; otherwise there is nothing worth a person's time and the selfie fails with its code.
+    const held = sd.review && failures.length === 0;
+    if (held) review = { reason: 'face match score in the review band' };
+    const code = held ? null : sd.code;
     checks.selfie = {
-      status: sd.code ? 'unverified' : 'verified',
-      error: sd.code ? { code: sd.code, reason: sd.reason ?? LAST_ERROR_REASONS[sd.code] } : null,
+      status: code ? 'unverified' : 'verified',
+      error: code ? { code, reason: sd.reason ?? LAST_ERROR_REASONS[code] } : null,
       document: collected.front,
       selfie: collected.selfie,
     };
-    if (sd.code) failures.push({ code: sd.code, reason: sd.reason ?? LAST_ERROR_REASONS[sd.code] });
+    if (code) failures.push({ code, reason: sd.reason ?? LAST_ERROR_REASONS[code] });
   }
   if (want.id_number) {
     const id = ev.idNumber;

@@ -5,7 +5,9 @@ import type { Deps } from '../deps.js';
 import { completeVerification, failBeforeSubmission, submitSession } from '../domain/sessions.js';
 import { LAST_ERROR_REASONS, checkOf } from '../domain/last-errors.js';
 import type { RequestMeta, Session } from '../domain/types.js';
-import { type CollectedForPipeline, type SimulatedOutcome, simulateChecks } from './testmode.js';
+import { type CollectedForPipeline, type SimulatedOutcome, defaultFailureCode, simulateChecks } from './testmode.js';
+import { runLiveChecks } from './live.js';
+import { openReview } from './review.js';
 import { loadSession } from '../domain/sessions.js';
 
 export const PROCESS_JOB = 'verification.process';
@@ -19,11 +21,19 @@ export async function processVerification(d: Deps, meta: RequestMeta, payload: R
   const outcome = payload.outcome as SimulatedOutcome | undefined;
   // Set when the person walked the hosted page (rather than a test helper standing in for them).
   const collected = (payload.collected as CollectedForPipeline | undefined) ?? null;
-  const result = outcome
-    ? simulateChecks(s, outcome, collected)
-    : // Live engines arrive with the live-verification work; until then a live submission cannot pass.
-      simulateChecks(s, { kind: 'unverify', code: s.type === 'id_number' ? 'id_number_unverified_other' : 'document_unverified_other' });
-  return completeVerification({ deps: d, meta }, sessionId, result);
+  if (outcome) return completeVerification({ deps: d, meta }, sessionId, simulateChecks(s, outcome, collected));
+  if (!s.livemode || !collected) {
+    // Test mode never runs the engines; a submission without a collection has nothing to check.
+    return completeVerification({ deps: d, meta }, sessionId, simulateChecks(s, { kind: 'unverify', code: defaultFailureCode(s) }));
+  }
+  // The engines run outside any transaction (seconds of work must not hold a row lock); completion then
+  // re-checks that the session is still processing, so a redaction or another worker in between wins.
+  const live = await runLiveChecks(d, s, collected);
+  if (live.decision.review) {
+    await openReview(d, sessionId, live);
+    return undefined;
+  }
+  return completeVerification({ deps: d, meta }, sessionId, { ...live.decision, audit: live.audit });
 }
 
 /**

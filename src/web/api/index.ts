@@ -2,7 +2,7 @@
 // link's url token or the session's client secret (Authorization: Bearer …), never by an API key.
 import type { Context, Hono } from 'hono';
 import type { Deps } from '../../deps.js';
-import { type OtpSender, unconfiguredOtpSender } from '../../domain/page.js';
+import type { OtpSender } from '../../domain/page.js';
 import { consent } from './consent.js';
 import { deviceNotSupported } from './device_not_supported.js';
 import { documentType } from './document_type.js';
@@ -19,7 +19,7 @@ import { testOutcome } from './test_outcome.js';
 export const PAGE_ROUTES: PageRoute[] = [session, consent, documentType, images, idNumber, otpSend, otpVerify, deviceNotSupported, submit, testOutcome];
 
 export function mountPageApi(app: Hono<any>, deps: Deps, opts: { onWrite?: () => void; otpSender?: OtpSender } = {}): void {
-  const handlerOpts = { onWrite: opts.onWrite, otpSender: opts.otpSender ?? unconfiguredOtpSender };
+  const handlerOpts = { onWrite: opts.onWrite, otpSender: opts.otpSender ?? deps.otp };
   for (const r of PAGE_ROUTES) app.on(r.method, PAGE_API_BASE + r.path, pageHandler(deps, r, handlerOpts));
   // Anything else under the base answers in the page API's own shape (not Stripe's), and is never cached.
   app.all(`${PAGE_API_BASE}/*`, (c: Context) => errorResponse(c, new PageError('not_found')));

@@ -1,0 +1,133 @@
+// End-to-end latency of live verifications: a real `verity serve` (SQLite in a temp DATA_DIR, worker and engine
+// thread in the same process) takes live sessions through the hosted page's API with synthetic documents and
+// sample faces; each latency runs from the submit call's answer to the moment the API reports the final
+// status (polled every 20 ms). Peak RSS is the server process's high-water mark (engine thread included).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Stripe from 'stripe';
+import { freePort, spawnVerity, untilServing } from '../../test/processes.js';
+import { randomSpec, renderDocument } from '../../test/fixtures/documents.js';
+import { randomLicenceSpec, renderLicence } from '../../test/fixtures/licences.js';
+import { FACES, documentPortrait, faceCrop } from '../../test/fixtures/faces.js';
+
+export interface LatencyFigures {
+  concurrency: number;
+  sessions: number;
+  p50_ms: number;
+  p95_ms: number;
+  max_ms: number;
+  verified: number;
+}
+
+interface Case {
+  type: 'passport' | 'id_card' | 'driving_license';
+  front: Buffer;
+  back: Buffer | null;
+  selfie: Buffer;
+}
+
+async function corpus(n: number): Promise<Case[]> {
+  const people = FACES.map((f) => f.id);
+  const out: Case[] = [];
+  for (let i = 0; i < n; i++) {
+    const who = people[i % people.length];
+    const portrait = await documentPortrait(who);
+    const selfie = await faceCrop(who);
+    const kind = (['passport', 'id_card', 'driving_license'] as const)[i % 3];
+    if (kind === 'driving_license') {
+      const lic = await renderLicence({ ...randomLicenceSpec(100 + i), portrait });
+      out.push({ type: kind, front: lic.front, back: lic.back, selfie });
+    } else {
+      // Documents that expired are part of the accuracy corpus, not of this latency run.
+      const spec = { ...randomSpec(100 + i, kind), portrait, expiry: { day: 1, month: 1, year: 2034 } };
+      const doc = await renderDocument(spec);
+      out.push({ type: kind, front: doc.front, back: doc.back, selfie });
+    }
+  }
+  return out;
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+};
+
+export async function measureEndToEnd(opts: { sessions1: number; sessions4: number }): Promise<{ runs: LatencyFigures[]; peak_rss_mb: number; idle_rss_mb: number }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verity-bench-verification-'));
+  const port = await freePort();
+  const key = `sk_live_${crypto.randomBytes(20).toString('hex')}`;
+  const url = `http://127.0.0.1:${port}`;
+  const proc = spawnVerity(['serve'], { PORT: String(port), DATA_DIR: dataDir, VERITY_API_KEYS: key, VERITY_LOG: 'silent', PUBLIC_URL: url });
+  try {
+    await untilServing(proc, url);
+    const stripe = new Stripe(key, { host: '127.0.0.1', port, protocol: 'http', telemetry: false });
+    const cases = await corpus(Math.max(opts.sessions1, opts.sessions4));
+    const idle = rssMb(proc.child.pid!, 'VmRSS');
+
+    const one = async (c: Case): Promise<{ ms: number; status: string }> => {
+      const s = await stripe.identity.verificationSessions.create({ type: 'document', options: { document: { require_matching_selfie: true } } });
+      const token = new URL(s.url!).pathname.split('/').pop()!;
+      const call = async (p: string, body: unknown) => {
+        const r = await fetch(`${url}/verify/api${p}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        if (!r.ok) throw new Error(`${p}: ${r.status} ${await r.text()}`);
+      };
+      const image = async (side: string, file: Buffer) => {
+        const form = new FormData();
+        form.set('side', side);
+        form.set('upload_method', 'file_upload');
+        form.set('file', new Blob([new Uint8Array(file)], { type: 'image/jpeg' }), `${side}.jpg`);
+        const r = await fetch(`${url}/verify/api/images`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+        if (!r.ok) throw new Error(`image ${side}: ${r.status} ${await r.text()}`);
+      };
+      await call('/consent', { accepted: true, locale: 'en' });
+      await call('/document_type', { type: c.type });
+      await image('front', c.front);
+      if (c.back) await image('back', c.back);
+      await image('selfie', c.selfie);
+      await call('/submit', {});
+      const t0 = performance.now();
+      for (;;) {
+        const cur = await stripe.identity.verificationSessions.retrieve(s.id);
+        if (cur.status !== 'processing') return { ms: performance.now() - t0, status: cur.status };
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+
+    const runs: LatencyFigures[] = [];
+    // One warm-up session loads the models (not counted: a running server has them loaded).
+    await one(cases[0]);
+    for (const [concurrency, n] of [
+      [1, opts.sessions1],
+      [4, opts.sessions4],
+    ] as const) {
+      const results: { ms: number; status: string }[] = [];
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next < n) results.push(await one(cases[next++ % cases.length]));
+        }),
+      );
+      const ms = results.map((r) => r.ms);
+      runs.push({
+        concurrency,
+        sessions: n,
+        p50_ms: Math.round(pct(ms, 50)),
+        p95_ms: Math.round(pct(ms, 95)),
+        max_ms: Math.round(Math.max(...ms)),
+        verified: results.filter((r) => r.status === 'verified').length,
+      });
+    }
+    return { runs, peak_rss_mb: rssMb(proc.child.pid!, 'VmHWM'), idle_rss_mb: idle };
+  } finally {
+    proc.child.kill('SIGTERM');
+    await proc.exited;
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function rssMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : -1;
+}

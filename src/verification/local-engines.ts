@@ -1,0 +1,57 @@
+// The real engines, composed: the MRZ reader or the PDF417 reader for the machine-readable data, tesseract for
+// the printed zone, human for faces. Built inside the engine thread (engine-thread.ts); every model loads on
+// first use and stays loaded.
+import { readPdf417 } from './barcode/pdf417.js';
+import type { DocumentReadResult, Engines } from './engines.js';
+import { type FaceEngine, createFaceEngine } from './face/human.js';
+import { readMrz } from './mrz/reader.js';
+import type { SourceReading } from './reading.js';
+import { close as closeVisualZoneReader, crossCheck, readVisualZone } from './viz.js';
+
+async function timed<T>(timings: Record<string, number>, key: string, f: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await f();
+  } finally {
+    timings[key] = Math.round(performance.now() - t0);
+  }
+}
+
+export function createLocalEngines(): Engines {
+  let faces: Promise<FaceEngine> | null = null;
+  const faceEngine = () => (faces ??= createFaceEngine());
+
+  return {
+    async readDocument({ type, front, back, portrait }): Promise<DocumentReadResult> {
+      const timings: Record<string, number> = {};
+      // The portrait is analysed while the document is read: face inference runs here, OCR in tesseract's own thread.
+      const portraitP = portrait ? timed(timings, 'portrait', async () => (await faceEngine()).analyse(front)) : Promise.resolve(null);
+      let primary: SourceReading | null;
+      if (type === 'driving_license') {
+        primary = back ? await timed(timings, 'pdf417', () => readPdf417(back)) : null;
+      } else {
+        // A TD1 card carries its MRZ on the back, a TD2 card and a passport on the front: try where it should
+        // be first, then the other side.
+        const sides = type === 'id_card' && back ? [back, front] : back ? [front, back] : [front];
+        primary = null;
+        for (const [i, side] of sides.entries()) {
+          const r = await timed(timings, `mrz_${i}`, () => readMrz(side));
+          if (!primary || (r.found && !primary.found) || (r.valid && !primary.valid)) primary = r;
+          if (r.valid) break;
+        }
+      }
+      let viz: DocumentReadResult['viz'] = null;
+      if (primary?.found && primary.valid) {
+        const text = await timed(timings, 'viz', () => readVisualZone(front));
+        viz = { ...crossCheck(primary.fields, text.text), ms: text.ms };
+      }
+      return { primary, viz, portrait: await portraitP, timings };
+    },
+    async analyseFace(image) {
+      return (await faceEngine()).analyse(image);
+    },
+    async close() {
+      await closeVisualZoneReader();
+    },
+  };
+}

@@ -1,0 +1,116 @@
+// The glyph classifier: normalised cross-correlation of a sampled cell against one averaged OCR-B template per
+// character, at the best of a few small shifts (the cell grid is only accurate to a fraction of a pitch).
+import { EH, EW, GH, GW, MX, MY } from './cells.js';
+import { GLYPH_CHARS, GLYPH_DATA, GLYPH_HEIGHT, GLYPH_WIDTH } from './glyph-data.js';
+
+if (GLYPH_WIDTH !== GW || GLYPH_HEIGHT !== GH) throw new Error('glyph-data.ts is stale: run scripts/make-mrz-glyphs.ts');
+
+export const CHARS = GLYPH_CHARS;
+const N = GW * GH;
+
+/** Zero-mean, unit-norm templates, so a dot product with any window is its correlation numerator. */
+const TEMPLATES: Float32Array[] = (() => {
+  const bytes = Buffer.from(GLYPH_DATA, 'base64');
+  return [...CHARS].map((_, c) => {
+    const t = new Float32Array(N);
+    for (let i = 0; i < N; i++) {
+      const k = c * N + i;
+      t[i] = k & 1 ? bytes[k >> 1] & 15 : bytes[k >> 1] >> 4;
+    }
+    let mean = 0;
+    for (const v of t) mean += v;
+    mean /= N;
+    let norm = 0;
+    for (let i = 0; i < N; i++) {
+      t[i] -= mean;
+      norm += t[i] * t[i];
+    }
+    norm = Math.sqrt(norm) || 1;
+    for (let i = 0; i < N; i++) t[i] /= norm;
+    return t;
+  });
+})();
+
+export interface CellScores {
+  /** Correlation in [-1, 1] per character of CHARS. */
+  scores: Float32Array;
+  /** The vertical shift (grid steps) at which the best character matched. */
+  dy: number;
+  dx: number;
+  /** The best score of any character, and that character's index. */
+  best: number;
+  char: number;
+}
+
+/** Copies the GW × GH window at shift (sx, sy) out of a sampled cell; returns its centred norm. */
+function window(cell: Float32Array, sx: number, sy: number, win: Float32Array): number {
+  let sum = 0, sq = 0, k = 0;
+  for (let y = 0; y < GH; y++) {
+    const row = (y + MY + sy) * EW + MX + sx;
+    for (let x = 0; x < GW; x++) {
+      const v = cell[row + x];
+      win[k++] = v;
+      sum += v;
+      sq += v * v;
+    }
+  }
+  const varSum = sq - (sum * sum) / N;
+  return varSum > 1e-6 ? Math.sqrt(varSum) : 1;
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let d = 0;
+  for (let i = 0; i < N; i++) d += a[i] * b[i];
+  return d;
+}
+
+const win = new Float32Array(N);
+
+/** Best correlation of each of `chars` over the shifts within `radius` of (cx, cy). */
+function search(cell: Float32Array, chars: readonly number[], cx: number, cy: number, radius: number, out: CellScores): void {
+  for (let sy = Math.max(-MY, cy - radius); sy <= Math.min(MY, cy + radius); sy++) {
+    for (let sx = Math.max(-MX, cx - radius); sx <= Math.min(MX, cx + radius); sx++) {
+      const norm = window(cell, sx, sy, win);
+      for (const c of chars) {
+        const r = dot(win, TEMPLATES[c]) / norm;
+        if (r > out.scores[c]) {
+          out.scores[c] = r;
+          if (r >= out.best) {
+            out.best = r;
+            out.char = c;
+            out.dx = sx;
+            out.dy = sy;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Scores one sampled cell (EW × EH from sampleCell) against the templates of `allowed` (default: all).
+ * Coarse to fine, as a full shift search for every character costs five times more: the six characters that
+ * fit best unshifted find the shift, and the eight best so far are then scored around that shift (the rest
+ * keep their unshifted score; they are too far behind to matter).
+ */
+export function classify(cell: Float32Array, allowed?: readonly number[]): CellScores {
+  const chars = allowed ?? ALL;
+  const out: CellScores = { scores: new Float32Array(CHARS.length).fill(-1), dx: 0, dy: 0, best: -2, char: -1 };
+  search(cell, chars, 0, 0, 0, out);
+  const ranked = () => [...chars].sort((a, b) => out.scores[b] - out.scores[a]);
+  search(cell, ranked().slice(0, 6), 0, 0, Math.max(MX, MY), out);
+  search(cell, ranked().slice(0, 8), out.dx, out.dy, 1, out);
+  return out;
+}
+
+/** The score of one character near a known shift (for re-checking a line at another scale). */
+export function scoreNear(cell: Float32Array, char: number, dx: number, dy: number): number {
+  const out: CellScores = { scores: new Float32Array(CHARS.length).fill(-1), dx, dy, best: -2, char: -1 };
+  search(cell, [char], dx, dy, 1, out);
+  return out.scores[char];
+}
+
+const ALL = [...CHARS].map((_, i) => i);
+
+export const CHAR_INDEX: Record<string, number> = Object.fromEntries([...CHARS].map((c, i) => [c, i]));
+export { EH, EW };
