@@ -54,7 +54,16 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 };
 
-export async function measureEndToEnd(opts: { sessions1: number; sessions4: number }): Promise<{ runs: LatencyFigures[]; peak_rss_mb: number; idle_rss_mb: number }> {
+export interface ApiFigures {
+  requests: number;
+  p50_ms: number;
+  p99_ms: number;
+}
+
+export async function measureEndToEnd(opts: {
+  sessions1: number;
+  sessions4: number;
+}): Promise<{ runs: LatencyFigures[]; api_idle: ApiFigures; api: ApiFigures; peak_rss_mb: number; idle_rss_mb: number }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verity-bench-verification-'));
   const port = await freePort();
   const key = `sk_live_${crypto.randomBytes(20).toString('hex')}`;
@@ -95,20 +104,46 @@ export async function measureEndToEnd(opts: { sessions1: number; sessions4: numb
       }
     };
 
+    // The API's own latency, idle and while verifications run: one client retrieving a session back to back.
+    const probe = await stripe.identity.verificationSessions.create({ type: 'document' });
+    const apiLoop = () => {
+      let stop = false;
+      const times: number[] = [];
+      const done = (async () => {
+        while (!stop) {
+          const t = performance.now();
+          await stripe.identity.verificationSessions.retrieve(probe.id);
+          times.push(performance.now() - t);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      })();
+      return async (): Promise<ApiFigures> => {
+        stop = true;
+        await done;
+        return { requests: times.length, p50_ms: round1(pct(times, 50)), p99_ms: round1(pct(times, 99)) };
+      };
+    };
+
     const runs: LatencyFigures[] = [];
     // One warm-up session loads the models (not counted: a running server has them loaded).
     await one(cases[0]);
+    const idleApi = apiLoop();
+    await new Promise((r) => setTimeout(r, 3000));
+    const api_idle = await idleApi();
+    let api: ApiFigures | null = null;
     for (const [concurrency, n] of [
       [1, opts.sessions1],
       [4, opts.sessions4],
     ] as const) {
       const results: { ms: number; status: string }[] = [];
       let next = 0;
+      const busyApi = concurrency === 4 ? apiLoop() : null;
       await Promise.all(
         Array.from({ length: concurrency }, async () => {
           while (next < n) results.push(await one(cases[next++ % cases.length]));
         }),
       );
+      if (busyApi) api = await busyApi();
       const ms = results.map((r) => r.ms);
       runs.push({
         concurrency,
@@ -119,13 +154,15 @@ export async function measureEndToEnd(opts: { sessions1: number; sessions4: numb
         verified: results.filter((r) => r.status === 'verified').length,
       });
     }
-    return { runs, peak_rss_mb: rssMb(proc.child.pid!, 'VmHWM'), idle_rss_mb: idle };
+    return { runs, api_idle, api: api!, peak_rss_mb: rssMb(proc.child.pid!, 'VmHWM'), idle_rss_mb: idle };
   } finally {
     proc.child.kill('SIGTERM');
     await proc.exited;
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
 
 function rssMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));

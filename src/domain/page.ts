@@ -31,7 +31,9 @@ export const TEST_OUTCOMES: readonly TestOutcome[] = ['verified', 'unverified', 
 
 /** Test mode accepts this one-time code without sending anything (as Stripe's test mode does). */
 export const TEST_OTP_CODE = '000000';
-const OTP_TTL_S = 10 * 60;
+/** How long a one-time code stays valid (the email says so). */
+export const OTP_VALID_MINUTES = 10;
+const OTP_TTL_S = OTP_VALID_MINUTES * 60;
 const OTP_MAX_ATTEMPTS = 5;
 // Tokens longer than any minted one are not looked up (hashing a megabyte of header for nothing).
 const MAX_TOKEN_LENGTH = 200;
@@ -332,6 +334,9 @@ export async function recordIdNumber(
   if (!idNumberValid(input.type, input.number)) throw new PageError('invalid_request', MSG.idNumberFormat(input.type));
   return collect(d, token, (s, c) => {
     if (!needsIdNumber(s)) throw new PageError('invalid_request', MSG.sideNotNeeded('ID number'));
+    // Stripe's test number is accepted only in test mode; a live session gets the real rules.
+    if (s.livemode && !idNumberValid(input.type, input.number, { livemode: true }))
+      throw new PageError('invalid_request', MSG.idNumberFormat(input.type));
     c.id_number = { ...input, number: normaliseIdNumber(input.number) };
   });
 }

@@ -4,12 +4,12 @@ import { show } from '../../test/identity.js';
 import { LAST_ERROR_REASONS } from '../domain/last-errors.js';
 import type { Session, SessionOptions } from '../domain/types.js';
 import type { DocumentReadResult } from './engines.js';
-import { DOCUMENT_REASONS, type IdNumberDecision, type LiveEvidence, type SelfieDecision, ageOn, decideLive, isExpired } from './decide.js';
+import { DOCUMENT_REASONS, REVIEW_REASONS, type IdNumberDecision, type LiveEvidence, type SelfieDecision, ageOn, decideLive, isExpired } from './decide.js';
 import { type DocumentFields, emptyFields } from './reading.js';
 import type { CollectedForPipeline } from './testmode.js';
 
 const NOW = new Date(Date.UTC(2026, 10, 26, 12));
-const OPTS = { now: NOW, minAge: 18 };
+const OPTS = { now: NOW, minAge: 18, review: true };
 
 function session(options: SessionOptions, type: Session['type'] = 'document'): Session {
   return {
@@ -33,10 +33,11 @@ const PASSPORT: DocumentFields = {
   unparsed_sex: 'F',
 };
 
-function read(fields: Partial<DocumentFields> = {}, over: Partial<NonNullable<DocumentReadResult['primary']>> = {}, viz = true): DocumentReadResult {
+function read(fields: Partial<DocumentFields> = {}, over: Partial<NonNullable<DocumentReadResult['primary']>> = {}, mismatched = 0): DocumentReadResult {
+  const names = ['last_name', 'first_name', 'number'];
   return {
     primary: { source: 'mrz', found: true, valid: true, fields: { ...PASSPORT, ...fields }, notes: [], raw: null, ...over },
-    viz: { agrees: viz, fields: {}, ms: 1 },
+    viz: { agrees: mismatched === 0, fields: Object.fromEntries(names.map((n, i) => [n, i < mismatched ? 'mismatch' : 'match'])), ms: 1 },
     portrait: null,
     timings: {},
   };
@@ -74,8 +75,21 @@ describe('decideLive: the document check', () => {
     assert.deepEqual(d.lastError, { code: 'document_unverified_other', reason: DOCUMENT_REASONS.checkDigits }, show(d));
   });
 
-  it('fails when the printed details disagree with the machine-readable zone', () => {
-    const d = decideLive(session({ document: {} }), COLLECTED, ev(read({}, {}, false)), OPTS);
+  it('fails when two printed details disagree with the machine-readable zone', () => {
+    const d = decideLive(session({ document: {} }), COLLECTED, ev(read({}, {}, 2)), OPTS);
+    assert.equal(d.lastError?.reason, DOCUMENT_REASONS.printedMismatch, show(d));
+    assert.equal(d.review, null);
+  });
+
+  it('sends a single disagreeing printed detail to review, a rejection failing the document', () => {
+    const d = decideLive(session({ document: {} }), COLLECTED, ev(read({}, {}, 1)), OPTS);
+    assert.equal(d.lastError, null, show(d));
+    assert.equal(d.review?.reason, REVIEW_REASONS.printedField, show(d));
+    assert.deepEqual(d.review?.reject, { check: 'document', code: 'document_unverified_other', reason: DOCUMENT_REASONS.printedMismatch });
+  });
+
+  it('fails a single disagreeing printed detail when review is off', () => {
+    const d = decideLive(session({ document: {} }), COLLECTED, ev(read({}, {}, 1)), { ...OPTS, review: false });
     assert.equal(d.lastError?.reason, DOCUMENT_REASONS.printedMismatch, show(d));
   });
 
@@ -123,7 +137,8 @@ describe('decideLive: selfie, ID number, order of failures, review', () => {
 
   it('asks for a review when the face score is in the band and everything else passed', () => {
     const d = decideLive(withSelfie, COLLECTED, ev(read(), { selfie: selfie({ review: true, code: 'selfie_face_mismatch' }) }), OPTS);
-    assert.deepEqual(d.review, { reason: 'face match score in the review band' }, show(d));
+    assert.equal(d.review?.reason, REVIEW_REASONS.faceBand, show(d));
+    assert.deepEqual(d.review?.reject, { check: 'selfie', code: 'selfie_face_mismatch', reason: LAST_ERROR_REASONS.selfie_face_mismatch });
     assert.equal(d.lastError, null, show(d));
     assert.equal(d.checks.selfie?.status, 'verified', 'what approval would confirm');
   });

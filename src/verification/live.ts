@@ -69,7 +69,11 @@ export async function runLiveChecks(d: Deps, s: Session, collected: CollectedFor
     }
   }
 
-  const decision = decideLive(s, collected, { document, selfie, idNumber }, { now: new Date(d.clock.nowMs()), minAge: d.config.verification.minAge });
+  const decision = decideLive(s, collected, { document, selfie, idNumber }, {
+    now: new Date(d.clock.nowMs()),
+    minAge: d.config.verification.minAge,
+    review: faceThresholds(d).reviewBand > 0,
+  });
   const audit = {
     document: document && {
       source: document.primary?.source ?? null,

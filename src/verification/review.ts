@@ -4,13 +4,14 @@
 import type { Deps } from '../deps.js';
 import { AUTOMATIC, completeVerification } from '../domain/sessions.js';
 import { nowSec } from '../domain/clock.js';
-import { LAST_ERROR_REASONS } from '../domain/last-errors.js';
 import type { Checks, Session } from '../domain/types.js';
 import type { LiveOutcome } from './live.js';
+import type { Review } from './decide.js';
 
 interface ReviewData {
   checks: Checks;
   audit: Record<string, unknown>;
+  reject: Review['reject'];
 }
 
 export interface ReviewSummary {
@@ -35,12 +36,13 @@ export async function openReview(d: Deps, sessionId: string, outcome: LiveOutcom
   return d.store.transaction(async (tx) => {
     const s = await tx.findSessionForUpdate(sessionId);
     if (!s || s.status !== 'processing') return false;
-    const data: ReviewData = { checks: outcome.decision.checks, audit: outcome.audit };
+    const review = outcome.decision.review!;
+    const data: ReviewData = { checks: outcome.decision.checks, audit: outcome.audit, reject: review.reject };
     await tx.verification.openReview({
       session_id: s.id,
       livemode: s.livemode,
       created: nowSec(d.clock),
-      reason: outcome.decision.review?.reason ?? 'review',
+      reason: review.reason,
       data,
     });
     d.log.info('verification waits for review', { session: s.id });
@@ -60,7 +62,7 @@ export async function listReviews(d: Deps, state: 'pending' | 'approved' | 'reje
   }));
 }
 
-/** A person's decision: approve completes the session as verified, reject fails the selfie check. */
+/** A person's decision: approve completes the session as verified, reject fails the check the review was about. */
 export async function decideReview(d: Deps, sessionId: string, verdict: 'approve' | 'reject', reviewer: string | null): Promise<Session> {
   return d.store.transaction(async (tx) => {
     const r = await tx.verification.findReview<ReviewData>(sessionId);
@@ -69,9 +71,11 @@ export async function decideReview(d: Deps, sessionId: string, verdict: 'approve
     await tx.verification.decideReview(sessionId, verdict === 'approve' ? 'approved' : 'rejected', nowSec(d.clock));
     const checks: Checks = structuredClone(r.data.checks);
     let lastError = null;
-    if (verdict === 'reject' && checks.selfie) {
-      checks.selfie = { ...checks.selfie, status: 'unverified', error: { code: 'selfie_face_mismatch', reason: LAST_ERROR_REASONS.selfie_face_mismatch } };
-      lastError = { code: 'selfie_face_mismatch' as const, reason: LAST_ERROR_REASONS.selfie_face_mismatch };
+    if (verdict === 'reject') {
+      const { check, code, reason } = r.data.reject;
+      const c = checks[check];
+      if (c) checks[check] = { ...c, status: 'unverified', error: { code, reason } } as never;
+      lastError = { code, reason };
     }
     const audit = { ...r.data.audit, review: { verdict, reviewer, at: nowSec(d.clock) } };
     const s = await completeVerification({ deps: { ...d, store: tx }, meta: AUTOMATIC }, sessionId, { checks, lastError, audit });

@@ -108,6 +108,19 @@ describe('crossCheck', () => {
       assert.equal(crossCheck(mrz({ first_name: 'ANA LUISA MARTIM' }), 'ANA LUISA MAR"').fields.first_name, 'match');
     });
 
+    it('accept given names whose last words the print lost at the edge of its field', () => {
+      assert.equal(crossCheck(mrz({ first_name: 'MAX LENA FRIEDRICH WILHELM' }), 'FISCHER MAX LENA FRIEDRICH —').fields.first_name, 'match');
+      assert.equal(crossCheck(mrz({ first_name: 'ANA LUISA MARTIM' }), 'SANTOS ANA LUISA MARE').fields.first_name, 'match');
+    });
+
+    it('do not take the first given names for all of them in the middle of a line', () => {
+      assert.equal(crossCheck(mrz({ first_name: 'MAX LENA' }), 'FISCHER MAX KARL').fields.first_name, 'mismatch');
+    });
+
+    it('read an exclamation mark as the I it usually is', () => {
+      assert.equal(crossCheck(mrz({ first_name: 'MEI LINDA' }), 'ME! LINDA').fields.first_name, 'match');
+    });
+
     it('accept a cut only in the last word', () => {
       assert.equal(crossCheck(mrz({ first_name: 'ANA LUISA MARTIM' }), 'Given names\nANA LU MARTIM').fields.first_name, 'mismatch');
     });

@@ -146,13 +146,13 @@ function plain(s: string): string {
 }
 
 // Characters OCR takes for one another in printed capitals and digits; compared as one.
-const CONFUSABLE: Record<string, string> = { O: '0', Q: '0', I: '1', L: '1', '|': '1', S: '5', B: '8', Z: '2', G: '6' };
-const canon = (s: string) => s.replace(/[OQIL|SBZG]/g, (c) => CONFUSABLE[c]);
+const CONFUSABLE: Record<string, string> = { O: '0', Q: '0', I: '1', L: '1', '|': '1', '!': '1', S: '5', B: '8', Z: '2', G: '6' };
+const canon = (s: string) => s.replace(/[OQIL|!SBZG]/g, (c) => CONFUSABLE[c]);
 
 const words = (s: string) =>
   plain(s)
     .replace(/['’`]/g, '')
-    .split(/[^A-Z0-9|]+/)
+    .split(/[^A-Z0-9|!]+/)
     .filter(Boolean);
 
 function tokenMatches(word: string, token: string): boolean {
@@ -171,9 +171,29 @@ function cutShort(want: string[], lineTokens: string[][]): boolean {
   return lineTokens.some((line) =>
     line.some((token, j) => {
       const t = canon(token);
-      const cut = t.length < last.length ? last.startsWith(t) && j === line.length - 1 : t.startsWith(last) && t !== last;
+      const cut = t.length < last.length ? printedCut(t, last) && j === line.length - 1 : t.startsWith(last) && t !== last;
       const after = want.length === 1 || (j > 0 && tokenMatches(want[want.length - 2], line[j - 1]));
       return cut && Math.min(t.length, last.length) >= 3 && after;
+    }),
+  );
+}
+
+/** A word cut at the edge of the print, its last glyph half there (one edit allowed from four letters). */
+const printedCut = (t: string, word: string) =>
+  t.length < word.length && (word.startsWith(t) || (t.length >= 4 && editDistance(t, word.slice(0, t.length)) <= 1));
+
+/**
+ * Given names that overflow the printed field lose whole words at its edge (`FISCHER MAX LENA FRIEDRICH` for
+ * `MAX LENA FRIEDRICH WILHELM`): the first words, in order, ending a line (perhaps with a cut word).
+ */
+function cutAtLineEnd(want: string[], lineTokens: string[][]): boolean {
+  return lineTokens.some((line) =>
+    line.some((_, j) => {
+      let k = 0;
+      while (k < want.length && j + k < line.length && tokenMatches(want[k], line[j + k])) k++;
+      if (k === 0 || k === want.length) return false;
+      const rest = line.length - (j + k);
+      return rest === 0 || (rest === 1 && line[j + k].length >= 3 && printedCut(canon(line[j + k]), canon(want[k])));
     }),
   );
 }
@@ -184,7 +204,7 @@ function checkName(value: string | null, otherName: string | null, lines: string
   const lineTokens = lines.map(words);
   const tokens = lineTokens.flat();
   const found = want.map((w, i) => tokens.some((t) => tokenMatches(w, t)) || (i === want.length - 1 && cutShort(want, lineTokens)));
-  if (found.every(Boolean)) return 'match';
+  if (found.every(Boolean) || cutAtLineEnd(want, lineTokens)) return 'match';
   if (found.some(Boolean)) return 'mismatch';
   // Values are printed under their labels: a word there that is not the name is another name.
   const under = lineAfterLabel(lines, label);

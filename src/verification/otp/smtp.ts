@@ -1,9 +1,6 @@
 // One-time codes by email, through any SMTP server (nodemailer speaks SMTP, STARTTLS and SMTPS).
 import nodemailer from 'nodemailer';
-import type { OtpSender } from '../../domain/page.js';
-
-/** How long a code lasts, as src/domain/page.ts enforces it; only shown to the person here. */
-export const OTP_VALID_MINUTES = 10;
+import { OTP_VALID_MINUTES, type OtpSender } from '../../domain/page.js';
 
 export interface SmtpOptions {
   /** `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://user:pass@host:465`. */
