@@ -86,7 +86,7 @@ if (part('e2e')) {
   console.log(`\n== End to end: live document+selfie sessions through the hosted page's API (${s1} one at a time, ${s4} four at a time)`);
   const e = await measureEndToEnd({ sessions1: s1, sessions4: s4 });
   for (const r of e.runs)
-    console.log(`${r.concurrency} at once: ${r.sessions} sessions, submit → final status p50 ${r.p50_ms} ms, p95 ${r.p95_ms} ms, max ${r.max_ms} ms (${r.verified} verified) — p95 ≤ 3000 ms: ${verdict(r.p95_ms <= 3000)}`);
+    console.log(`${r.concurrency} at once: ${r.sessions} sessions, submit → final status p50 ${r.p50_ms} ms, p95 ${r.p95_ms} ms, max ${r.max_ms} ms (${r.verified} verified${Object.keys(r.failed).length ? `; not verified: ${JSON.stringify(r.failed)}` : ''}) — p95 ≤ 3000 ms: ${verdict(r.p95_ms <= 3000)}`);
   console.log(`API during verifications: retrieve p50 ${e.api.p50_ms} ms, p99 ${e.api.p99_ms} ms (idle: p50 ${e.api_idle.p50_ms} ms, p99 ${e.api_idle.p99_ms} ms)`);
   console.log(`server RSS: idle ${e.idle_rss_mb} MB, peak ${e.peak_rss_mb} MB (target ≤ 1229 MB: ${verdict(e.peak_rss_mb <= 1229)})`);
   results.e2e = e;

@@ -34,7 +34,7 @@ const PASSPORT: DocumentFields = {
 };
 
 function read(fields: Partial<DocumentFields> = {}, over: Partial<NonNullable<DocumentReadResult['primary']>> = {}, mismatched = 0): DocumentReadResult {
-  const names = ['last_name', 'first_name', 'number'];
+  const names = ['number', 'dob', 'expiration_date', 'last_name'];
   return {
     primary: { source: 'mrz', found: true, valid: true, fields: { ...PASSPORT, ...fields }, notes: [], raw: null, ...over },
     viz: { agrees: mismatched === 0, fields: Object.fromEntries(names.map((n, i) => [n, i < mismatched ? 'mismatch' : 'match'])), ms: 1 },
@@ -86,6 +86,14 @@ describe('decideLive: the document check', () => {
     assert.equal(d.lastError, null, show(d));
     assert.equal(d.review?.reason, REVIEW_REASONS.printedField, show(d));
     assert.deepEqual(d.review?.reject, { check: 'document', code: 'document_unverified_other', reason: DOCUMENT_REASONS.printedMismatch });
+  });
+
+  it('does not count a printed name that differs (OCR mangles names): recorded, not decisive', () => {
+    const r = read();
+    r.viz = { agrees: false, fields: { last_name: 'mismatch', first_name: 'mismatch', number: 'match' }, ms: 1 };
+    const d = decideLive(session({ document: {} }), COLLECTED, ev(r), OPTS);
+    assert.equal(d.lastError, null, show(d));
+    assert.equal(d.review, null, show(d));
   });
 
   it('fails a single disagreeing printed detail when review is off', () => {

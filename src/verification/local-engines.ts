@@ -24,8 +24,6 @@ export function createLocalEngines(): Engines {
   return {
     async readDocument({ type, front, back, portrait }): Promise<DocumentReadResult> {
       const timings: Record<string, number> = {};
-      // The portrait is analysed while the document is read: face inference runs here, OCR in tesseract's own thread.
-      const portraitP = portrait ? timed(timings, 'portrait', async () => (await faceEngine()).analyse(front)) : Promise.resolve(null);
       let primary: SourceReading | null;
       if (type === 'driving_license') {
         primary = back ? await timed(timings, 'pdf417', () => readPdf417(back)) : null;
@@ -40,11 +38,13 @@ export function createLocalEngines(): Engines {
           if (r.valid) break;
         }
       }
-      let viz: DocumentReadResult['viz'] = null;
-      if (primary?.found && primary.valid) {
-        const text = await timed(timings, 'viz', () => readVisualZone(front));
-        viz = { ...crossCheck(primary.fields, text.text), ms: text.ms };
-      }
+      // The printed zone is OCR'd on tesseract's own thread while the portrait is analysed on this one.
+      const vizP =
+        primary?.found && primary.valid
+          ? timed(timings, 'viz', () => readVisualZone(front)).then((text) => ({ ...crossCheck(primary!.fields, text.text), ms: text.ms }))
+          : Promise.resolve(null);
+      const portraitP = portrait ? timed(timings, 'portrait', async () => (await faceEngine()).analyse(front)) : Promise.resolve(null);
+      const viz: DocumentReadResult['viz'] = await vizP;
       return { primary, viz, portrait: await portraitP, timings };
     },
     async analyseFace(image) {

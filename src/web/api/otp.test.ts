@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type OtpSender, sendOtp, verifyOtp } from '../../domain/page.js';
-import type { Verity } from '../../../test/harness.js';
+import { type Verity, startVerity } from '../../../test/harness.js';
+import { type SmtpSink, startSmtpSink } from '../../verification/otp/test-kit.js';
 import { show } from '../../../test/identity.js';
 import { api, createSession, expectJson, startPageVerity, urlToken } from './page-test-kit.js';
 import { PageError } from './errors.js';
@@ -83,5 +84,41 @@ describe('POST /verify/api/otp/send and /otp/verify', () => {
     await sendOtp(v.deps, token, 'phone', sender);
     v.clock.advance(10 * 60 * 1000 + 1000);
     await assert.rejects(verifyOtp(v.deps, token, 'phone', sent[1].code), (e: PageError) => e.code === 'otp_invalid');
+  });
+});
+
+describe('live one-time codes through the configured senders', () => {
+  let v: Verity;
+  let sink: SmtpSink;
+  before(async () => {
+    sink = await startSmtpSink();
+    v = await startVerity({ config: { otp: { smtpUrl: sink.url, smtpFrom: 'verify@example.com', smsWebhookUrl: null, smsWebhookSecret: null } } });
+  });
+  after(async () => {
+    await v.close();
+    await sink.close();
+  });
+
+  it('emails the code with VERITY_SMTP_URL set, and the emailed code verifies', async () => {
+    const s = await createSession(v, { type: 'document', provided_details: { email: 'jenny.rosen@example.com' } }, v.keys.live);
+    const row = (await v.deps.store.findSession(s.id))!;
+    row.options = { ...row.options, email: { require_verification: true } };
+    assert.ok(await v.deps.store.updateSession(row));
+    const token = urlToken(s);
+    await expectJson(await api(v, 'POST', '/otp/send', token, { channel: 'email' }), 200);
+    assert.equal(sink.mails.length, 1, show(sink.mails));
+    assert.deepEqual(sink.mails[0].to, ['jenny.rosen@example.com']);
+    const code = /\b(\d{6})\b/.exec(sink.mails[0].data)?.[1];
+    assert.ok(code, sink.mails[0].data);
+    const view = await expectJson(await api(v, 'POST', '/otp/verify', token, { channel: 'email', code }), 200);
+    assert.equal(view.collected.email_otp, true, show(view));
+  });
+
+  it('still answers otp_unavailable for the channel with no sender (SMS here)', async () => {
+    const s = await createSession(v, { type: 'document', provided_details: { phone: '+15555550100' } }, v.keys.live);
+    const row = (await v.deps.store.findSession(s.id))!;
+    row.options = { ...row.options, phone: { require_verification: true } };
+    assert.ok(await v.deps.store.updateSession(row));
+    await expectJson(await api(v, 'POST', '/otp/send', urlToken(s), { channel: 'phone' }), 503, 'otp_unavailable');
   });
 });
