@@ -5,7 +5,8 @@ import { LAST_ERROR_REASONS } from '../domain/last-errors.js';
 import type { Session, SessionOptions } from '../domain/types.js';
 import type { DocumentReadResult } from './engines.js';
 import { DOCUMENT_REASONS, REVIEW_REASONS, type IdNumberDecision, type LiveEvidence, type SelfieDecision, ageOn, decideLive, isExpired } from './decide.js';
-import { type DocumentFields, emptyFields } from './reading.js';
+import type { DocumentFields } from './reading.js';
+import { SPECIMEN_PASSPORT } from './test-kit.js';
 import type { CollectedForPipeline } from './testmode.js';
 
 const NOW = new Date(Date.UTC(2026, 10, 26, 12));
@@ -20,18 +21,7 @@ function session(options: SessionOptions, type: Session['type'] = 'document'): S
   };
 }
 
-const PASSPORT: DocumentFields = {
-  ...emptyFields(),
-  type: 'passport',
-  issuing_country: 'FR',
-  number: '19FR12345',
-  first_name: 'ANNA MARIA',
-  last_name: 'ERIKSSON',
-  dob: { day: 12, month: 3, year: 1985 },
-  expiration_date: { day: 1, month: 6, year: 2030 },
-  sex: 'female',
-  unparsed_sex: 'F',
-};
+const PASSPORT: DocumentFields = SPECIMEN_PASSPORT;
 
 function read(fields: Partial<DocumentFields> = {}, over: Partial<NonNullable<DocumentReadResult['primary']>> = {}, mismatched = 0): DocumentReadResult {
   const names = ['number', 'dob', 'expiration_date', 'last_name'];

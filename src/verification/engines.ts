@@ -2,28 +2,10 @@
 // (local-engines.ts) runs inside a worker thread (threaded-engines.ts) so OCR and face models never block the
 // API's event loop; unit tests hand the pipeline a fake. Everything crossing this boundary is plain data.
 import type { DocumentType } from '../domain/types.js';
+import type { FaceAnalysis } from './face/analysis.js';
 import type { SourceReading } from './reading.js';
 
-/** One face as the face engine sees it. */
-export interface FaceFound {
-  box: [number, number, number, number];
-  /** Detection confidence, 0–1. */
-  score: number;
-  embedding: number[];
-  /** Anti-spoofing score (1: a real face, not a photo of a photo or a screen); null when the model gave none. */
-  real: number | null;
-  /** Liveness score; null when the model gave none. */
-  live: number | null;
-  /** The face's size in pixels (the larger box side). */
-  size: number;
-}
-
-export interface FaceAnalysis {
-  faces: FaceFound[];
-  width: number;
-  height: number;
-  ms: number;
-}
+export type { DetectedFace, FaceAnalysis } from './face/analysis.js';
 
 export type VizAgreement = 'match' | 'absent' | 'mismatch';
 

@@ -9,22 +9,12 @@ import { api, completeSteps, createSession, expectJson, urlToken } from '../web/
 import { AUTOMATIC, redactSession } from '../domain/sessions.js';
 import { completeRedaction } from '../domain/redaction.js';
 import type { DocumentReadResult, Engines, FaceAnalysis } from './engines.js';
-import { type DocumentFields, emptyFields } from './reading.js';
+import type { DocumentFields } from './reading.js';
+import { SPECIMEN_PASSPORT } from './test-kit.js';
 import { REVIEW_MESSAGES, ReviewError, decideReview, listReviews } from './review.js';
 import { faceThresholds } from './live.js';
 
-const FIELDS: DocumentFields = {
-  ...emptyFields(),
-  type: 'passport',
-  issuing_country: 'FR',
-  number: '19FR12345',
-  first_name: 'ANNA MARIA',
-  last_name: 'ERIKSSON',
-  dob: { day: 12, month: 3, year: 1985 },
-  expiration_date: { day: 1, month: 6, year: 2035 },
-  sex: 'female',
-  unparsed_sex: 'F',
-};
+const FIELDS: DocumentFields = SPECIMEN_PASSPORT;
 
 /** Engines whose answers the test sets: a document reading, and one embedding per image. */
 class FakeEngines implements Engines {
