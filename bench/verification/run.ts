@@ -57,7 +57,7 @@ if (part('pdf417')) {
   for (const r of m.results) {
     exact += r.exact;
     total += r.documents;
-    console.log(`${r.kind.padEnd(12)} exact ${pctStr(r.exact, r.documents).padStart(6)} (${r.exact}/${r.documents})  p50 ${r.p50} ms  p95 ${r.p95} ms`);
+    console.log(`${r.kind.padEnd(12)} exact ${pctStr(r.exact, r.documents).padStart(6)} (${r.exact}/${r.documents})  p50 ${Math.round(r.p50)} ms  p95 ${Math.round(r.p95)} ms`);
   }
   console.log(`PDF417 fields exact: ${pctStr(exact, total)} (target ≥ 99%: ${verdict(exact / total >= 0.99)})`);
   results.pdf417 = { results: m.results, exact: exact / total };
