@@ -4,6 +4,7 @@ import { randomSpec, renderDocument } from '../../test/fixtures/documents.js';
 import { randomLicenceSpec, renderLicence } from '../../test/fixtures/licences.js';
 import { type DocumentFields, emptyFields } from './reading.js';
 import { type VizCrossCheck, close, crossCheck, readVisualZone } from './viz.js';
+import { ocrbSkip } from '../../test/fixtures/ocr-b.js';
 
 const mrz = (over: Partial<DocumentFields> = {}): DocumentFields => ({
   ...emptyFields(),
@@ -194,7 +195,7 @@ describe('crossCheck', () => {
   });
 });
 
-describe('readVisualZone', () => {
+describe('readVisualZone', { skip: ocrbSkip() }, () => {
   after(() => close());
 
   it('refuses what is not an image, and keeps reading the next ones', async () => {

@@ -12,6 +12,7 @@ import { type DocumentKind, type DocumentSpec, randomSpec, renderDocument } from
 import { randomLicenceSpec, renderLicence } from '../fixtures/licences.js';
 import { documentPortrait, faceCrop, noFaceImage, screenReplay } from '../fixtures/faces.js';
 import type { IdNumberProvider } from '../../src/verification/id-number.js';
+import { ocrbSkip } from '../fixtures/ocr-b.js';
 
 const PERSON = 's3f0';
 const OTHER = 's4f1';
@@ -22,7 +23,7 @@ async function document(kind: DocumentKind, over: Partial<DocumentSpec> = {}, po
   return renderDocument(spec);
 }
 
-describe('live verification with the real engines', { timeout: 300_000 }, () => {
+describe('live verification with the real engines', { timeout: 300_000, skip: ocrbSkip() }, () => {
   let v: Verity;
   const registry: IdNumberProvider = { lookup: async (q) => (q.number.endsWith('6789') ? 'match' : 'not_found') };
   before(async () => {

@@ -5,13 +5,16 @@ import { EH, EW, sampleCell } from './cells.js';
 import { CHARS, classify } from './glyphs.js';
 import { loadGrey } from './image.js';
 import { locateMrz } from './locate.js';
+import { ocrbSkip } from '../../../test/fixtures/ocr-b.js';
+
+const skip = ocrbSkip();
 
 // Every character of the alphabet, twice, in a two-line zone so the locator lays the grid.
 const LINE = (CHARS + CHARS).slice(0, 44);
 const LINE2 = (CHARS.slice(20) + CHARS).slice(0, 44);
 
 for (const pitch of [16, 28]) {
-  test(`every MRZ character is recognised unaided at ${pitch} px a character`, async () => {
+  test(`every MRZ character is recognised unaided at ${pitch} px a character`, { skip }, async () => {
     const g = await loadGrey(await printedMrz([LINE, LINE2], { pitch }));
     const [zone] = locateMrz(g);
     const cell = new Float32Array(EW * EH);

@@ -5,6 +5,9 @@ import { degrade } from '../../../test/fixtures/degrade.js';
 import { mrzSide, printedMrz, randomSpec, renderDocument, type DocumentSpec } from '../../../test/fixtures/documents.js';
 import { parseMrz } from './parse.js';
 import { readMrz } from './reader.js';
+import { ocrbSkip } from '../../../test/fixtures/ocr-b.js';
+
+const skip = ocrbSkip();
 
 const person: Omit<DocumentSpec, 'kind'> = {
   country: 'DEU',
@@ -19,7 +22,7 @@ const person: Omit<DocumentSpec, 'kind'> = {
   seed: 3,
 };
 
-test('a passport data page is read exactly, every check digit passing', async () => {
+test('a passport data page is read exactly, every check digit passing', { skip }, async () => {
   const doc = await renderDocument({ ...person, kind: 'passport' });
   const r = await readMrz(doc.front);
   assert.equal(r.source, 'mrz');
@@ -33,7 +36,7 @@ test('a passport data page is read exactly, every check digit passing', async ()
   assert.deepEqual(r.fields.dob, { day: 12, month: 8, year: 1964 });
 });
 
-test('the back of a TD1 card is read, including a number that overflows its field', async () => {
+test('the back of a TD1 card is read, including a number that overflows its field', { skip }, async () => {
   const doc = await renderDocument({ ...person, kind: 'id_card', number: 'LZX123456789' });
   const r = await readMrz(doc.back!);
   assert.equal(r.raw, doc.truth.mrz.join('\n'));
@@ -42,20 +45,20 @@ test('the back of a TD1 card is read, including a number that overflows its fiel
   assert.equal(r.fields.type, 'id_card');
 });
 
-test('a TD2 card photographed at a tilt is read', async () => {
+test('a TD2 card photographed at a tilt is read', { skip }, async () => {
   const doc = await renderDocument(randomSpec(11, 'td2'));
   const r = await readMrz(await degrade(mrzSide(doc), 'rotate', 11));
   assert.equal(r.raw, doc.truth.mrz.join('\n'));
   assert.equal(r.valid, true);
 });
 
-test('a card photographed in perspective is read', async () => {
+test('a card photographed in perspective is read', { skip }, async () => {
   const doc = await renderDocument(randomSpec(12, 'id_card'));
   const r = await readMrz(await degrade(mrzSide(doc), 'perspective', 12));
   assert.equal(r.raw, doc.truth.mrz.join('\n'));
 });
 
-test('the front of a TD1 card has no MRZ and says so', async () => {
+test('the front of a TD1 card has no MRZ and says so', { skip }, async () => {
   const doc = await renderDocument({ ...person, kind: 'id_card' });
   const r = await readMrz(doc.front);
   assert.equal(r.found, false);
@@ -63,7 +66,7 @@ test('the front of a TD1 card has no MRZ and says so', async () => {
   assert.equal(r.raw, null);
 });
 
-test('a printed MRZ with a wrong birth-date check digit is read as printed and marked invalid', async () => {
+test('a printed MRZ with a wrong birth-date check digit is read as printed and marked invalid', { skip }, async () => {
   const lines = ['I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<', 'D231458907UTO7408125F1204159<<<<<<<6'];
   assert.equal(parseMrz(lines)!.valid, false);
   const r = await readMrz(await printedMrz(lines));
@@ -73,20 +76,20 @@ test('a printed MRZ with a wrong birth-date check digit is read as printed and m
   assert.ok(r.notes.some((n) => n.includes('dob')), r.notes.join('; '));
 });
 
-test('bytes that are not an image give a reading that found nothing', async () => {
+test('bytes that are not an image give a reading that found nothing', { skip }, async () => {
   const r = await readMrz(Buffer.from('not an image'));
   assert.equal(r.found, false);
   assert.match(r.notes[0], /not readable/);
 });
 
-test('a document photographed upside down is read', async () => {
+test('a document photographed upside down is read', { skip }, async () => {
   const doc = await renderDocument({ ...person, kind: 'td2' });
   const r = await readMrz(await sharp(doc.front).rotate(180).jpeg().toBuffer());
   assert.equal(r.raw, doc.truth.mrz.join('\n'));
   assert.ok(r.notes.includes('image was upside down'));
 });
 
-test('an MRZ set smaller against its pitch than the templates is still read exactly', async () => {
+test('an MRZ set smaller against its pitch than the templates is still read exactly', { skip }, async () => {
   const lines = ['P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<', 'L898902C36UTO7408122F1204159ZE184226B<<<<<10'];
   const r = await readMrz(await printedMrz(lines, { pitch: 26, fontPerPitch: 1.2 }));
   assert.equal(r.raw, lines.join('\n'));
