@@ -53,6 +53,15 @@ export function createApp(deps: Deps, opts: { onWrite?: () => void } = {}) {
   app.use('*', async (c, next) => {
     c.set('requestId', newId.request());
     await next();
+    // Nothing is answered before what it reports is durable: SQLite commits writes in groups, and a read may
+    // have seen the open group's writes. If that group failed to commit, the answer is a 500 instead.
+    try {
+      await deps.store.settled();
+    } catch (e) {
+      const r = errorResponse(e, deps, c.get('requestId'));
+      c.res = undefined; // replace the response outright rather than merge the old one's headers into it
+      c.res = new Response(r.body, { status: r.status, headers: { ...BASE_HEADERS, ...r.headers, 'Request-Id': c.get('requestId') } });
+    }
   });
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }, 200, { 'Request-Id': c.get('requestId') }));

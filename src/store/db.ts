@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import * as m0001 from './migrations/0001_init.js';
 import * as m0002 from './migrations/0002_webhooks.js';
@@ -12,6 +12,7 @@ import * as m0005 from './migrations/0005_files.js';
 import * as m0006 from './migrations/0006_hosted_page.js';
 import * as m0007 from './migrations/0007_webhook_secret_roll.js';
 import * as m0008 from './migrations/0008_live_verification.js';
+import { type GroupCommitOptions, type InnerStatement, groupCommitting } from './group-commit.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -19,13 +20,15 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface OpenedDb {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** Resolves when every write made so far is durable (SQLite commits in groups: see group-commit.ts). */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
 // node-postgres returns int8 as strings; our int8 columns (serials, millisecond times) fit in a double.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-export function openDatabase(opts: { databaseUrl?: string; sqlitePath?: string; poolSize?: number }): OpenedDb {
+export function openDatabase(opts: { databaseUrl?: string; sqlitePath?: string; poolSize?: number; groupCommit?: GroupCommitOptions }): OpenedDb {
   if (opts.databaseUrl && /^postgres(ql)?:\/\//.test(opts.databaseUrl)) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
     // An idle connection the server closes (restart, failover, idle timeout, DROP DATABASE … FORCE) makes the
@@ -33,7 +36,7 @@ export function openDatabase(opts: { databaseUrl?: string; sqlitePath?: string; 
     // dropped the connection and the next query opens a new one, so there is nothing else to do.
     pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    return { db, dialect: 'postgres', settled: () => Promise.resolve(), close: () => db.destroy() };
   }
   const file = opts.sqlitePath ?? ':memory:';
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -42,8 +45,9 @@ export function openDatabase(opts: { databaseUrl?: string; sqlitePath?: string; 
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  const database = groupCommitting(sqlite, reusingStatements(sqlite), opts.groupCommit);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: 'sqlite', settled: () => database.settled(), close: () => db.destroy() };
 }
 
 /**
@@ -57,8 +61,8 @@ export function openDatabase(opts: { databaseUrl?: string; sqlitePath?: string; 
  *   builds each row object key by key through V8's slow path (about a microsecond per column: a session row
  *   has 23); an object literal of a fixed shape is nearly free. Same keys, same order, same values.
  */
-function reusingStatements(sqlite: SQLite.Database, max = 500): SqliteDatabase {
-  const cache = new Map<string, SqliteStatement & { readonly busy: boolean }>();
+function reusingStatements(sqlite: SQLite.Database, max = 500): { prepare(sql: string): InnerStatement; close(): void } {
+  const cache = new Map<string, InnerStatement & { readonly busy: boolean }>();
   return {
     close() {
       cache.clear();
@@ -82,7 +86,7 @@ function reusingStatements(sqlite: SQLite.Database, max = 500): SqliteDatabase {
   };
 }
 
-function withRowObjects(stmt: SQLite.Statement): SqliteStatement & { readonly busy: boolean } {
+function withRowObjects(stmt: SQLite.Statement): InnerStatement & { readonly busy: boolean } {
   if (!stmt.reader) return stmt;
   const names = stmt.columns().map((c) => c.name);
   if (names.includes('__proto__')) return stmt; // an object literal would set the prototype instead
@@ -93,6 +97,7 @@ function withRowObjects(stmt: SQLite.Statement): SqliteStatement & { readonly bu
   stmt.raw(true);
   return {
     reader: true,
+    readonly: stmt.readonly,
     get busy() {
       return stmt.busy;
     },

@@ -93,6 +93,8 @@ export class Store {
     readonly dialect: Dialect,
     private readonly sealer: Sealer,
     private readonly inTransaction = false,
+    /** See OpenedDb.settled. */
+    readonly settled: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   /** Webhook endpoints and deliveries, in this store's transaction. */
@@ -116,7 +118,7 @@ export class Store {
   }
 
   static from(opened: OpenedDb, sealer: Sealer): Store {
-    return new Store(opened.db, opened.dialect, sealer);
+    return new Store(opened.db, opened.dialect, sealer, false, opened.settled);
   }
 
   /**
@@ -144,7 +146,10 @@ export class Store {
   /** Runs fn atomically. Nested calls join the outer transaction. */
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
-    return this.db.transaction().execute((trx: Transaction<Database>) => fn(new Store(trx, this.dialect, this.sealer, true)));
+    const out = await this.db.transaction().execute((trx: Transaction<Database>) => fn(new Store(trx, this.dialect, this.sealer, true, this.settled)));
+    // Committed is not yet durable where commits are grouped: nobody may act on it before it is.
+    await this.settled();
+    return out;
   }
 
   // ---- API keys -----------------------------------------------------------------------------------
