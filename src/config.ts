@@ -19,6 +19,8 @@ export interface Config {
   redactionDelayMs: number;
   /** How long a claimed job stays with its worker; a job whose worker died runs again after this, in milliseconds. */
   jobLeaseMs: number;
+  /** Jobs the worker runs at once (two live verifications side by side on a 2-core machine). */
+  jobConcurrency: number;
   logLevel: 'silent' | 'info' | 'debug';
   webhooks: {
     /** Per-attempt timeout (connect + response), in milliseconds. */
@@ -51,6 +53,8 @@ export interface Config {
     faceReviewBand: number | null;
     /** Liveness score below which a selfie counts as a replayed or printed face. */
     faceLiveness: number | null;
+    /** Engine threads, each with its own models (~300 MB each). */
+    engineThreads: number;
   };
   /** Where live-mode one-time codes go: email by SMTP, SMS through an HTTP webhook the company runs. */
   otp: {
@@ -98,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simulatedProcessingMs: int(env.VERITY_SIMULATED_PROCESSING_MS, 3000, 'VERITY_SIMULATED_PROCESSING_MS', 0, 3_600_000),
     redactionDelayMs: int(env.VERITY_REDACTION_DELAY_MS, 1000, 'VERITY_REDACTION_DELAY_MS', 0, 4 * 86_400_000),
     jobLeaseMs: int(env.VERITY_JOB_LEASE_MS, 60_000, 'VERITY_JOB_LEASE_MS', 1000, 3_600_000),
+    jobConcurrency: int(env.VERITY_JOB_CONCURRENCY, 2, 'VERITY_JOB_CONCURRENCY', 1, 32),
     logLevel,
     webhooks: {
       timeoutMs: int(env.VERITY_WEBHOOK_TIMEOUT_MS, 10_000, 'VERITY_WEBHOOK_TIMEOUT_MS', 100, 300_000),
@@ -119,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       faceMatch: fraction(env.VERITY_FACE_MATCH_THRESHOLD, 'VERITY_FACE_MATCH_THRESHOLD'),
       faceReviewBand: fraction(env.VERITY_FACE_REVIEW_BAND, 'VERITY_FACE_REVIEW_BAND'),
       faceLiveness: fraction(env.VERITY_FACE_LIVENESS_THRESHOLD, 'VERITY_FACE_LIVENESS_THRESHOLD'),
+      engineThreads: int(env.VERITY_ENGINE_THREADS, 2, 'VERITY_ENGINE_THREADS', 1, 8),
     },
     otp: {
       smtpUrl: smtpUrl(env.VERITY_SMTP_URL, 'VERITY_SMTP_URL'),

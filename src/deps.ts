@@ -45,7 +45,10 @@ export async function buildDeps(config: Config, opts: { clock?: Clock; log?: Log
   await migrate(opened);
   const key = encryptionKey(config);
   const log = opts.log ?? createLogger(config.logLevel);
-  const engines = threadedEngines(ENGINE_THREAD, { onError: (e) => log.error('engine thread failed', { error: e.message }) });
+  const engines = threadedEngines(ENGINE_THREAD, {
+    threads: config.verification.engineThreads,
+    onError: (e) => log.error('engine thread failed', { error: e.message }),
+  });
   return {
     config,
     store: Store.from(opened, createSealer(key)),

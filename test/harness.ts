@@ -90,7 +90,7 @@ export async function startVerity(
     clock,
     log: createLogger(process.env.VERITY_TEST_LOG === '1' ? 'debug' : 'silent'),
     // The real engines, in their thread: started only by a test that submits a live verification.
-    engines: opts.engines ?? threadedEngines(ENGINE_THREAD),
+    engines: opts.engines ?? threadedEngines(ENGINE_THREAD, { threads: config.verification.engineThreads }),
     idNumbers: opts.idNumbers ?? null,
     otp: otpSenderFor(config),
     close: async () => {

@@ -19,18 +19,23 @@ export interface LatencyFigures {
   p95_ms: number;
   max_ms: number;
   verified: number;
+  /**
+   * The server process's CPU time (every thread: API, worker, engine threads, OCR) over the run, per session:
+   * what the machine must supply per session, unaffected by other load on it, unlike the latencies.
+   */
+  cpu_ms_per_session: number;
   /** last_error codes of the sessions that were not verified (all these people are genuine). */
   failed: Record<string, number>;
 }
 
-interface Case {
+export interface Case {
   type: 'passport' | 'id_card' | 'driving_license';
   front: Buffer;
   back: Buffer | null;
   selfie: Buffer;
 }
 
-async function corpus(n: number): Promise<Case[]> {
+export async function corpus(n: number): Promise<Case[]> {
   const people = FACES.map((f) => f.id);
   const out: Case[] = [];
   for (let i = 0; i < n; i++) {
@@ -149,11 +154,13 @@ export async function measureEndToEnd(opts: {
       const results: { ms: number; status: string; code: string | null }[] = [];
       let next = 0;
       const busyApi = concurrency === 4 ? apiLoop() : null;
+      const cpu0 = cpuMs(proc.child.pid!);
       await Promise.all(
         Array.from({ length: concurrency }, async () => {
           while (next < n) results.push(await one(cases[next++ % cases.length]));
         }),
       );
+      const cpu = cpuMs(proc.child.pid!) - cpu0;
       if (busyApi) api = await busyApi();
       const ms = results.map((r) => r.ms);
       runs.push({
@@ -163,6 +170,7 @@ export async function measureEndToEnd(opts: {
         p95_ms: Math.round(pct(ms, 95)),
         max_ms: Math.round(Math.max(...ms)),
         verified: results.filter((r) => r.status === 'verified').length,
+        cpu_ms_per_session: Math.round(cpu / n),
         failed: results.reduce<Record<string, number>>((a, r) => (r.code ? { ...a, [r.code]: (a[r.code] ?? 0) + 1 } : a), {}),
       });
     }
@@ -175,6 +183,14 @@ export async function measureEndToEnd(opts: {
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
+
+/** User + system CPU of a process so far, from /proc (clock ticks of 10 ms on Linux). */
+function cpuMs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at state; utime and stime are the 12th and 13th.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
 
 function rssMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));

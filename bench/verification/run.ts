@@ -11,7 +11,9 @@
 //    server's peak RSS (engine thread included).
 // Targets (issue 6, printed PASS/FAIL): MRZ ≥ 99% exact clean, ≥ 95% degraded; PDF417 ≥ 99%; 0 false
 // accepts; p95 ≤ 3 s per session; peak RSS ≤ 1.2 GB. Results: stdout and bench/results/verification.json.
-// BENCH_ONLY=mrz|pdf417|faces|e2e runs one part.
+// 5. Stages: the CPU time of each engine stage (MRZ/PDF417, printed zone, portrait, selfie) and of a whole
+//    session through the composed engines, per session of the end-to-end corpus (BENCH_STAGES sessions).
+// BENCH_ONLY=mrz|pdf417|faces|e2e|stages runs one part.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +23,7 @@ import { measureFaces, matchOutcomes } from '../../test/fixtures/faces.js';
 import { createFaceEngine } from '../../src/verification/face/human.js';
 import { DEFAULT_FACE_THRESHOLDS } from '../../src/verification/face/decide.js';
 import { measureEndToEnd } from './e2e.js';
+import { measureStages } from './stages.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const num = (name: string, dflt: number) => (process.env[name] ? Number(process.env[name]) : dflt);
@@ -86,10 +89,19 @@ if (part('e2e')) {
   console.log(`\n== End to end: live document+selfie sessions through the hosted page's API (${s1} one at a time, ${s4} four at a time)`);
   const e = await measureEndToEnd({ sessions1: s1, sessions4: s4 });
   for (const r of e.runs)
-    console.log(`${r.concurrency} at once: ${r.sessions} sessions, submit → final status p50 ${r.p50_ms} ms, p95 ${r.p95_ms} ms, max ${r.max_ms} ms (${r.verified} verified${Object.keys(r.failed).length ? `; not verified: ${JSON.stringify(r.failed)}` : ''}) — p95 ≤ 3000 ms: ${verdict(r.p95_ms <= 3000)}`);
+    console.log(`${r.concurrency} at once: ${r.sessions} sessions, submit → final status p50 ${r.p50_ms} ms, p95 ${r.p95_ms} ms, max ${r.max_ms} ms, server CPU ${r.cpu_ms_per_session} ms/session (${r.verified} verified${Object.keys(r.failed).length ? `; not verified: ${JSON.stringify(r.failed)}` : ''}) — p95 ≤ 3000 ms: ${verdict(r.p95_ms <= 3000)}`);
   console.log(`API during verifications: retrieve p50 ${e.api.p50_ms} ms, p99 ${e.api.p99_ms} ms (idle: p50 ${e.api_idle.p50_ms} ms, p99 ${e.api_idle.p99_ms} ms)`);
   console.log(`server RSS: idle ${e.idle_rss_mb} MB, peak ${e.peak_rss_mb} MB (target ≤ 1229 MB: ${verdict(e.peak_rss_mb <= 1229)})`);
   results.e2e = e;
+}
+
+if (part('stages')) {
+  const n = num('BENCH_STAGES', 12);
+  console.log(`\n== Stages: CPU time per session (${n} sessions of the end-to-end corpus, each stage alone)`);
+  const st = await measureStages(n);
+  console.log(`per stage, mean ms: ${Object.entries(st.mean_cpu_ms).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`whole session through the engines: mean ${st.engines_cpu_ms.mean} ms, max ${st.engines_cpu_ms.max} ms`);
+  results.stages = st;
 }
 
 fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });

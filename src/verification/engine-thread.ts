@@ -2,4 +2,4 @@
 import { createLocalEngines } from './local-engines.js';
 import { serveInThread } from './threaded-engines.js';
 
-serveInThread(() => createLocalEngines());
+serveInThread(() => createLocalEngines({ preload: true }));

@@ -1,12 +1,12 @@
 // The real engines, composed: the MRZ reader or the PDF417 reader for the machine-readable data, tesseract for
-// the printed zone, human for faces. Built inside the engine thread (engine-thread.ts); every model loads on
-// first use and stays loaded.
+// the printed zone, human for faces. Built inside the engine thread (engine-thread.ts); every model loads once
+// (when the thread starts, or on first use) and stays loaded.
 import { readPdf417 } from './barcode/pdf417.js';
 import type { DocumentReadResult, Engines } from './engines.js';
 import { type FaceEngine, createFaceEngine } from './face/human.js';
-import { readMrz } from './mrz/reader.js';
+import { type MrzTopEdge, readMrz } from './mrz/reader.js';
 import type { SourceReading } from './reading.js';
-import { close as closeVisualZoneReader, crossCheck, readVisualZone } from './viz.js';
+import { close as closeVisualZoneReader, crossCheck, prepareVisualZoneReader, readVisualZone } from './viz.js';
 
 async function timed<T>(timings: Record<string, number>, key: string, f: () => Promise<T>): Promise<T> {
   const t0 = performance.now();
@@ -17,14 +17,21 @@ async function timed<T>(timings: Record<string, number>, key: string, f: () => P
   }
 }
 
-export function createLocalEngines(): Engines {
+/** `preload`: start loading every model now (an engine thread does, so its first session does not wait). */
+export function createLocalEngines(opts: { preload?: boolean } = {}): Engines {
   let faces: Promise<FaceEngine> | null = null;
   const faceEngine = () => (faces ??= createFaceEngine());
+  if (opts.preload) {
+    // A failed load is not lost: the call that needs the engine loads it again and reports the error.
+    faceEngine().catch(() => (faces = null));
+    prepareVisualZoneReader().catch(() => undefined);
+  }
 
   return {
     async readDocument({ type, front, back, portrait }): Promise<DocumentReadResult> {
       const timings: Record<string, number> = {};
       let primary: SourceReading | null;
+      let mrzTop: MrzTopEdge | undefined;
       if (type === 'driving_license') {
         primary = back ? await timed(timings, 'pdf417', () => readPdf417(back)) : null;
       } else {
@@ -33,15 +40,19 @@ export function createLocalEngines(): Engines {
         const sides = type === 'id_card' && back ? [back, front] : back ? [front, back] : [front];
         primary = null;
         for (const [i, side] of sides.entries()) {
-          const r = await timed(timings, `mrz_${i}`, () => readMrz(side));
-          if (!primary || (r.found && !primary.found) || (r.valid && !primary.valid)) primary = r;
+          const { topEdge, ...r } = await timed(timings, `mrz_${i}`, () => readMrz(side));
+          if (!primary || (r.found && !primary.found) || (r.valid && !primary.valid)) {
+            primary = r;
+            mrzTop = side === front ? topEdge : undefined;
+          }
           if (r.valid) break;
         }
       }
-      // The printed zone is OCR'd on tesseract's own thread while the portrait is analysed on this one.
+      // The printed zone is OCR'd on tesseract's own thread while the portrait is analysed on this one; an MRZ
+      // on the same side is left out of the OCR.
       const vizP =
         primary?.found && primary.valid
-          ? timed(timings, 'viz', () => readVisualZone(front)).then((text) => ({ ...crossCheck(primary!.fields, text.text), ms: text.ms }))
+          ? timed(timings, 'viz', () => readVisualZone(front, { mrzTop })).then((text) => ({ ...crossCheck(primary!.fields, text.text), ms: text.ms }))
           : Promise.resolve(null);
       const portraitP = portrait ? timed(timings, 'portrait', async () => (await faceEngine()).analyse(front)) : Promise.resolve(null);
       const viz: DocumentReadResult['viz'] = await vizP;

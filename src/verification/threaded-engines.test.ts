@@ -6,7 +6,7 @@ import { EngineThreadError, threadedEngines } from './threaded-engines.js';
 const FAKE = new URL('./threaded-engines.fake-thread.ts', import.meta.url);
 
 describe('threaded engines', () => {
-  const engines = threadedEngines(FAKE);
+  const engines = threadedEngines(FAKE, { threads: 2 });
   after(() => engines.close());
 
   it('runs the engines in another thread and hands them Buffers', async () => {
@@ -39,5 +39,27 @@ describe('threaded engines', () => {
     await assert.rejects(engines.readDocument({ type: 'id_card', front: Buffer.from('crash'), back: null, portrait: false }), /exited with code 3/);
     const afterCrash = (await engines.analyseFace(Buffer.alloc(1))).height;
     assert.notEqual(afterCrash, before);
+  });
+});
+
+describe('threaded engines pool', () => {
+  it('serves calls made at the same time on different threads', async () => {
+    const engines = threadedEngines(FAKE, { threads: 2 });
+    try {
+      const [a, b] = await Promise.all([engines.analyseFace(Buffer.alloc(1)), engines.analyseFace(Buffer.alloc(2))]);
+      assert.notEqual(a.height, b.height);
+    } finally {
+      await engines.close();
+    }
+  });
+
+  it('serves every call on the one thread when given one', async () => {
+    const engines = threadedEngines(FAKE, { threads: 1 });
+    try {
+      const [a, b] = await Promise.all([engines.analyseFace(Buffer.alloc(1)), engines.analyseFace(Buffer.alloc(2))]);
+      assert.equal(a.height, b.height);
+    } finally {
+      await engines.close();
+    }
   });
 });

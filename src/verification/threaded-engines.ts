@@ -1,7 +1,9 @@
-// Runs an Engines implementation in a worker thread and exposes it to the main thread through the same
-// interface. OCR and face inference are CPU-bound for hundreds of milliseconds at a time; on the main thread
-// they would stall every API request. The thread starts on first use (a test-mode-only server never pays for
-// the models), keeps its models loaded, and is started again if it dies.
+// Runs an Engines implementation in a small pool of worker threads and exposes it to the main thread through
+// the same interface. OCR and face inference are CPU-bound for hundreds of milliseconds at a time; on the main
+// thread they would stall every API request. Two threads (the default) let two sessions, or a session's
+// document and selfie, use both cores of a small machine; each thread holds its own models (~300 MB), so the
+// count is bounded by memory as much as by cores. Threads start on first use (a test-mode-only server never
+// pays for the models), keep their models loaded, and are started again if they die.
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
 import type { DocumentReadInput, Engines } from './engines.js';
 
@@ -17,46 +19,55 @@ const BOOT = new URL('./thread-boot.mjs', import.meta.url);
 
 export class EngineThreadError extends Error {}
 
-/** Engines served by the module at `entry` (a module that calls serveInThread) in a worker thread. */
-export function threadedEngines(entry: URL, opts: { onError?: (e: Error) => void } = {}): Engines {
-  let worker: Worker | null = null;
-  let seq = 0;
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+interface Slot {
+  worker: Worker | null;
+  pending: Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>;
+}
 
-  const failAll = (e: Error) => {
-    for (const p of pending.values()) p.reject(e);
-    pending.clear();
+/** Engines served by the module at `entry` (a module that calls serveInThread) in `threads` worker threads (default 2). */
+export function threadedEngines(entry: URL, opts: { onError?: (e: Error) => void; threads?: number } = {}): Engines {
+  const slots: Slot[] = Array.from({ length: opts.threads ?? 2 }, () => ({ worker: null, pending: new Map() }));
+  let seq = 0;
+
+  const failAll = (slot: Slot, e: Error) => {
+    for (const p of slot.pending.values()) p.reject(e);
+    slot.pending.clear();
   };
 
-  const start = (): Worker => {
+  const start = (slot: Slot): Worker => {
     const w = new Worker(BOOT, { workerData: { entry: entry.href } });
+    // Idle until a call comes: an idle pool never keeps the process alive.
+    w.unref();
     w.on('message', (r: Reply) => {
-      const p = pending.get(r.id);
+      const p = slot.pending.get(r.id);
       if (!p) return;
-      pending.delete(r.id);
-      if (pending.size === 0) w.unref();
+      slot.pending.delete(r.id);
+      if (slot.pending.size === 0) w.unref();
       if (r.ok) p.resolve(r.value);
       else p.reject(new EngineThreadError(r.error));
     });
     w.on('error', (e) => {
       opts.onError?.(e);
-      if (worker === w) worker = null;
-      failAll(new EngineThreadError(`engine thread failed: ${e.message}`));
+      if (slot.worker === w) slot.worker = null;
+      failAll(slot, new EngineThreadError(`engine thread failed: ${e.message}`));
     });
     w.on('exit', (code) => {
-      if (worker === w) worker = null;
-      failAll(new EngineThreadError(`engine thread exited with code ${code}`));
+      if (slot.worker === w) slot.worker = null;
+      failAll(slot, new EngineThreadError(`engine thread exited with code ${code}`));
     });
     return w;
   };
 
   const call = <T>(op: Op, arg: unknown): Promise<T> => {
-    worker ??= start();
-    const w = worker;
+    // The first call starts every thread, so the others load their models while this one is served.
+    for (const s of slots) s.worker ??= start(s);
+    // The least busy thread; ties go to the first, so a lone session keeps to warm threads.
+    const slot = slots.reduce((best, s) => (s.pending.size < best.pending.size ? s : best));
+    const w = slot.worker!;
     const id = ++seq;
     return new Promise<T>((resolve, reject) => {
-      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      // Held open only while a call is outstanding, so an idle thread never keeps the process alive.
+      slot.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      // Held open only while a call is outstanding.
       w.ref();
       w.postMessage({ id, op, arg } satisfies Request);
     });
@@ -66,9 +77,9 @@ export function threadedEngines(entry: URL, opts: { onError?: (e: Error) => void
     readDocument: (input) => call('readDocument', input),
     analyseFace: (image) => call('analyseFace', image),
     async close() {
-      const w = worker;
-      worker = null;
-      if (w) await w.terminate();
+      const workers = slots.map((s) => s.worker).filter((w): w is Worker => w !== null);
+      for (const s of slots) s.worker = null;
+      await Promise.all(workers.map((w) => w.terminate()));
     },
   };
 }
@@ -76,14 +87,18 @@ export function threadedEngines(entry: URL, opts: { onError?: (e: Error) => void
 /** Buffers cross postMessage as plain Uint8Arrays; the engines expect Buffers. */
 const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
-/** The worker thread's side: answers the main thread's calls with the engines `create` builds (once). */
+/**
+ * The worker thread's side: answers the main thread's calls with the engines `create` builds. They are built as
+ * soon as the thread starts, so that models load before the first call reaches this thread.
+ */
 export function serveInThread(create: () => Promise<Engines> | Engines): void {
   if (isMainThread || !parentPort) throw new Error('serveInThread must run in a worker thread');
   const port = parentPort;
-  let engines: Promise<Engines> | null = null;
+  const engines = Promise.resolve().then(create);
+  // A failure to build is reported to the calls that need the engines, not as an unhandled rejection.
+  engines.catch(() => undefined);
   port.on('message', async (m: Request) => {
     try {
-      engines ??= Promise.resolve(create());
       const e = await engines;
       let value: unknown;
       if (m.op === 'readDocument') {

@@ -5,6 +5,7 @@ import { randomLicenceSpec, renderLicence } from '../../test/fixtures/licences.j
 import { type DocumentFields, emptyFields } from './reading.js';
 import { type VizCrossCheck, close, crossCheck, readVisualZone } from './viz.js';
 import { ocrbSkip } from '../../test/fixtures/ocr-b.js';
+import { readMrz } from './mrz/reader.js';
 
 const mrz = (over: Partial<DocumentFields> = {}): DocumentFields => ({
   ...emptyFields(),
@@ -189,6 +190,10 @@ describe('crossCheck', () => {
       assert.equal(crossCheck(mrz(), VIZ.replace('02 AUG 2031', '02 AUG 2032')).fields.expiration_date, 'mismatch');
     });
 
+    it('read a month whose O the OCR took for a zero ("22 0CT 1971")', () => {
+      assert.equal(crossCheck(mrz({ dob: { day: 22, month: 10, year: 1971 } }), 'Date of birth\n22 0CT 1971').fields.dob, 'match');
+    });
+
     it('do not take a number that is no date for one', () => {
       assert.equal(crossCheck(mrz(), 'Date of birth\n32.13.1985 1985').fields.dob, 'absent');
     });
@@ -217,6 +222,20 @@ describe('readVisualZone', { skip: ocrbSkip() }, () => {
     const r = await readVisualZone(lic.front);
     t.diagnostic(`licence front: ${r.ms} ms`);
     assert.deepEqual(crossCheck(lic.truth, r.text), { agrees: true, fields: all('match') }, r.text);
+  });
+
+  it("leaves out a passport's MRZ when told where it begins, and still reads the printed fields", async () => {
+    const doc = await renderDocument(randomSpec(4, 'passport'));
+    const { topEdge } = await readMrz(doc.front);
+    assert.ok(topEdge);
+    const whole = await readVisualZone(doc.front);
+    assert.match(whole.text, /<</, 'the MRZ is read without the edge');
+    const r = await readVisualZone(doc.front, { mrzTop: topEdge });
+    assert.doesNotMatch(r.text, /<</, r.text);
+    const c = crossCheck(doc.truth, r.text);
+    assert.equal(c.agrees, true, r.text);
+    assert.equal(c.fields.number, 'match', r.text);
+    assert.equal(c.fields.expiration_date, 'match', r.text);
   });
 
   it('finds a forged printed name on a synthetic card', async () => {

@@ -20,20 +20,48 @@ function readCandidate(g: Grey, cand: MrzCandidate): Decoded {
  * The best reading of the zones found in `g`, or null when there is none. The geometrically best zone wins
  * unless a later one passes every check digit (a caption that happened to look like an MRZ line, say).
  */
-function readZone(g: Grey): Decoded | null {
+function readZone(g: Grey): { decoded: Decoded; cand: MrzCandidate } | null {
   const candidates = locateMrz(g).slice(0, 4);
   if (candidates.length === 0) return null;
-  let decoded = readCandidate(g, candidates[0]);
+  let best = { decoded: readCandidate(g, candidates[0]), cand: candidates[0] };
   for (const cand of candidates.slice(1)) {
-    if (decoded.valid) break;
+    if (best.decoded.valid) break;
     const other = readCandidate(g, cand);
-    if (other.valid) decoded = other;
+    if (other.valid) best = { decoded: other, cand };
   }
-  return decoded;
+  return best;
 }
 
-/** Reads the MRZ of a passport data page, TD2 card or TD1 card back. */
-export async function readMrz(image: Buffer): Promise<SourceReading> {
+/**
+ * The top edge of the zone as a line through two points, in fractions of the (EXIF-upright) image's width and
+ * height; everything on the far side of it from the page's top is MRZ. Lets the printed-zone reader leave the
+ * MRZ out (it would only be compared with itself) whatever the document's tilt.
+ */
+export interface MrzTopEdge {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+function topEdge(g: Grey, cand: MrzCandidate): MrzTopEdge {
+  const line = cand.lines[0];
+  const last = line.xs.length - 1;
+  // OCR-B capitals stand about one pitch tall above the baseline; half a pitch more clears their tops.
+  const up = (i: number) => 1.5 * line.pitch[i];
+  return {
+    x0: (line.xs[0] - line.nx * up(0)) / g.width,
+    y0: (line.ys[0] - line.ny * up(0)) / g.height,
+    x1: (line.xs[last] - line.nx * up(last)) / g.width,
+    y1: (line.ys[last] - line.ny * up(last)) / g.height,
+  };
+}
+
+/**
+ * Reads the MRZ of a passport data page, TD2 card or TD1 card back. `topEdge` is set when the zone was found
+ * upright.
+ */
+export async function readMrz(image: Buffer): Promise<SourceReading & { topEdge?: MrzTopEdge }> {
   const notes: string[] = [];
   let g: Grey;
   try {
@@ -41,12 +69,15 @@ export async function readMrz(image: Buffer): Promise<SourceReading> {
   } catch (e) {
     return { source: 'mrz', found: false, valid: false, fields: emptyFields(), notes: [`image not readable: ${(e as Error).message}`], raw: null };
   }
-  let decoded = readZone(g);
+  const upright = readZone(g);
+  let decoded = upright?.decoded ?? null;
+  let edge: MrzTopEdge | undefined = upright ? topEdge(g, upright.cand) : undefined;
   if (!decoded?.valid) {
     // A document photographed upside down: reversing the pixel order turns the picture by 180°.
-    const turned = readZone({ ...g, data: g.data.slice().reverse() });
+    const turned = readZone({ ...g, data: g.data.slice().reverse() })?.decoded;
     if (turned && (turned.valid || !decoded || turned.confidence > decoded.confidence + 0.1)) {
       decoded = turned;
+      edge = undefined;
       notes.push('image was upside down');
     }
   }
@@ -58,5 +89,5 @@ export async function readMrz(image: Buffer): Promise<SourceReading> {
   notes.push(`glyph match: mean ${decoded.confidence.toFixed(3)}, weakest ${decoded.weakest.toFixed(3)}`);
   if (!decoded.trusted) notes.push('glyphs too unclear to trust the check digits');
   for (const c of parsed.checks) if (!c.ok) notes.push(`check digit failed: ${c.name}`);
-  return { source: 'mrz', found: true, valid: parsed.valid && decoded.trusted, fields: parsed.fields, notes, raw: decoded.lines.join('\n') };
+  return { source: 'mrz', found: true, valid: parsed.valid && decoded.trusted, fields: parsed.fields, notes, raw: decoded.lines.join('\n'), ...(edge && { topEdge: edge }) };
 }
