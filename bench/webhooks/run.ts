@@ -231,6 +231,12 @@ async function main(): Promise<void> {
     let draining = true;
     const side = load(api.url, CFG.sideClients, Number.MAX_SAFE_INTEGER, () => !draining);
     const backlogIds = new Set(backlog.map((c) => c.id));
+    // Cheap polling until enough deliveries have arrived: /stats grows to the whole list of deliveries, and
+    // fetching it ten times a second would take CPU from the processes being measured on a small machine.
+    while ((await count(rx)) < backlogIds.size) {
+      if (now() - readyAt > 300_000) throw new Error(`drained ${await count(rx)} of ${backlogIds.size} in 300 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     for (;;) {
       const s = await stats(rx);
       const got = new Set(s.rows.map((r) => r[2]).filter((id) => backlogIds.has(id)));

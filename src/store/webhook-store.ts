@@ -1,6 +1,7 @@
 // Storage for webhook endpoints, deliveries and delivery attempts. Part of the one storage port: reached as
 // `store.webhooks`, so it joins the caller's transaction like every other store method.
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import type { EventRecord } from '../domain/types.js';
 import type { Dialect } from './db.js';
 import type { Sealer } from './sealer.js';
 import type { Database } from './schema.js';
@@ -35,6 +36,21 @@ export interface ClaimedDelivery {
   fanout: number;
 }
 
+/** An event as a delivery sends it: its data still the JSON text it was stored as (it is sent verbatim). */
+export interface DeliverableEvent extends Omit<EventRecord, 'data' | 'pending_webhooks'> {
+  data_json: string;
+}
+
+/** A successful attempt, as markDelivered records it. */
+export interface Delivered {
+  id: number;
+  event_id: string;
+  /** The delivery's attempts, this one included. */
+  attempts: number;
+  status: number;
+  at: number;
+}
+
 export interface DeliveryRecord extends Omit<ClaimedDelivery, 'fanout'> {
   state: 'pending' | 'succeeded' | 'failed' | 'canceled';
   next_attempt_at: number;
@@ -50,6 +66,8 @@ export interface AttemptRecord {
   duration_ms: number;
   error: string | null;
 }
+
+const OPENED_SECRETS = new WeakMap<Sealer, Map<string, string>>();
 
 export class WebhookStore {
   constructor(
@@ -70,12 +88,28 @@ export class WebhookStore {
       metadata: JSON.parse(r.metadata),
       api_version: r.api_version,
       status: r.status,
-      secret: this.sealer.open(r.secret),
-      previous_secret: r.previous_secret === null ? null : this.sealer.open(r.previous_secret),
+      secret: this.openSecret(r.secret),
+      previous_secret: r.previous_secret === null ? null : this.openSecret(r.previous_secret),
       previous_secret_expires: r.previous_secret_expires === null ? null : Number(r.previous_secret_expires),
       deleted: r.deleted === 1,
       failing_since: r.failing_since === null ? null : Number(r.failing_since),
     };
+  }
+
+  /**
+   * Endpoint secrets decrypted once per sealed value: the dispatcher reads its endpoints for every batch, and a
+   * decryption costs more than the read. A rolled secret is a new sealed value, so nothing stale is served.
+   */
+  private openSecret(sealed: string): string {
+    let opened = OPENED_SECRETS.get(this.sealer);
+    if (!opened) OPENED_SECRETS.set(this.sealer, (opened = new Map()));
+    let plain = opened.get(sealed);
+    if (plain === undefined) {
+      plain = this.sealer.open(sealed);
+      if (opened.size >= 1000) opened.clear();
+      opened.set(sealed, plain);
+    }
+    return plain;
   }
 
   private row(e: WebhookEndpoint) {
@@ -180,7 +214,9 @@ export class WebhookStore {
 
   /** Leases up to `limit` due deliveries (SKIP LOCKED on PostgreSQL, so several workers claim side by side). */
   async claimDeliveries(nowMs: number, leaseMs: number, limit: number): Promise<ClaimedDelivery[]> {
-    return this.db.transaction().execute(async (trx) => {
+    // Inside the caller's transaction when there is one (the dispatcher claims while recording outcomes).
+    const atomically = <T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> => (this.db.isTransaction ? fn(this.db) : this.db.transaction().execute(fn));
+    return atomically(async (trx) => {
       let q = trx
         .selectFrom('webhook_deliveries')
         .select(['id', 'event_id', 'endpoint_id', 'livemode', 'attempts', 'created_ms'])
@@ -216,6 +252,41 @@ export class WebhookStore {
     });
   }
 
+  /**
+   * The events of a batch of deliveries, in one query, each decrypted once. Missing ids are left out; an event
+   * that cannot be decrypted maps to its error, so that it fails alone rather than with the whole batch.
+   */
+  async eventsToDeliver(ids: readonly string[]): Promise<Map<string, DeliverableEvent | Error>> {
+    const out = new Map<string, DeliverableEvent | Error>();
+    if (ids.length === 0) return out;
+    const rows = await this.db
+      .selectFrom('events')
+      .select(['id', 'livemode', 'created', 'type', 'object_id', 'api_version', 'data', 'request_id', 'idempotency_key'])
+      .where('id', 'in', [...new Set(ids)])
+      .execute();
+    for (const r of rows) {
+      let data_json: string;
+      try {
+        data_json = this.sealer.open(r.data);
+      } catch (e) {
+        out.set(r.id, new Error(`event ${r.id} cannot be decrypted: ${(e as Error).message}`));
+        continue;
+      }
+      out.set(r.id, {
+        id: r.id,
+        livemode: r.livemode === 1,
+        created: r.created,
+        type: r.type as EventRecord['type'],
+        object_id: r.object_id,
+        api_version: r.api_version,
+        data_json,
+        request_id: r.request_id,
+        idempotency_key: r.idempotency_key,
+      });
+    }
+    return out;
+  }
+
   async recordAttempt(a: AttemptRecord): Promise<void> {
     await this.recordAttempts([a]);
   }
@@ -226,12 +297,60 @@ export class WebhookStore {
     await this.db.insertInto('webhook_attempts').values(rows).execute();
   }
 
-  async markDelivered(id: number, nowMs: number, status: number, attempts: number): Promise<void> {
-    await this.db
-      .updateTable('webhook_deliveries')
-      .set({ state: 'succeeded', delivered_at: nowMs, last_status: status, last_error: null, locked_until: null, attempts })
-      .where('id', '=', id)
-      .execute();
+  /**
+   * Marks deliveries succeeded and counts their events' pending_webhooks down, one per delivery. Statements
+   * are per group of equal (attempts, status), not per delivery: a batch of first-try 200s is one UPDATE.
+   * delivered_at is the group's latest response time, so it can be a few milliseconds later than an attempt's
+   * own `at` when several responses are recorded together.
+   */
+  async markDelivered(rows: readonly Delivered[]): Promise<void> {
+    if (rows.length === 0) return;
+    const groups = new Map<string, Delivered[]>();
+    for (const r of rows) {
+      const k = `${r.attempts}:${r.status}`;
+      const g = groups.get(k);
+      if (g) g.push(r);
+      else groups.set(k, [r]);
+    }
+    for (const g of groups.values()) {
+      await this.db
+        .updateTable('webhook_deliveries')
+        .set({ state: 'succeeded', delivered_at: Math.max(...g.map((r) => r.at)), last_status: g[0].status, last_error: null, locked_until: null, attempts: g[0].attempts })
+        .where('id', 'in', g.map((r) => r.id))
+        .execute();
+    }
+    await this.countDownPending(rows.map((r) => r.event_id));
+  }
+
+  /** One fewer pending webhook per occurrence of an event id (never below zero). */
+  private async countDownPending(eventIds: readonly string[]): Promise<void> {
+    const times = new Map<string, number>();
+    for (const id of eventIds) times.set(id, (times.get(id) ?? 0) + 1);
+    if (this.dialect === 'postgres') {
+      // Row locks in id order, the order every dispatcher takes them in, so two batches sharing events
+      // cannot deadlock on them.
+      await this.db
+        .selectFrom('events')
+        .select('id')
+        .where('id', 'in', [...times.keys()])
+        .orderBy('id')
+        .forUpdate()
+        .execute();
+    }
+    const byTimes = new Map<number, string[]>();
+    for (const [id, n] of times) {
+      const g = byTimes.get(n);
+      if (g) g.push(id);
+      else byTimes.set(n, [id]);
+    }
+    for (const [n, ids] of byTimes) {
+      await this.db
+        .updateTable('events')
+        .set({ pending_webhooks: sql<number>`case when pending_webhooks > ${n} then pending_webhooks - ${n} else 0 end` })
+        .where('id', 'in', ids)
+        .where('pending_webhooks', '>', 0)
+        .execute();
+    }
   }
 
   async markRetry(id: number, nextAt: number, attempts: number, status: number | null, error: string | null, finalState?: 'failed' | 'canceled'): Promise<void> {

@@ -3,33 +3,36 @@
 // is success; anything else — another status, a redirect, a timeout, a refused connection — is retried on
 // the configured schedule with jitter. A worker that dies mid-delivery loses its lease and the row is
 // delivered again later, so receivers may see duplicates (dedupe on the event id).
-import http from 'node:http';
-import https from 'node:https';
 import type { Deps } from '../deps.js';
-import { presentEvent } from '../domain/present.js';
 import type { Store } from '../store/store.js';
-import type { ClaimedDelivery, WebhookEndpoint } from '../store/webhook-store.js';
+import type { ClaimedDelivery, DeliverableEvent, WebhookEndpoint } from '../store/webhook-store.js';
+import { eventBody } from './payload.js';
+import { HttpPoster, targetOf } from './http-post.js';
 import { signatureHeader } from './signing.js';
 import { assertDeliverable } from './url-policy.js';
 
 const USER_AGENT = 'Verity/1.0 (+Stripe-compatible webhooks)';
 
-// Kept-alive connections, so that a stream of events to one receiver reuses its sockets. (node:http rather
-// than fetch: a third of the CPU per request, which is most of a delivery's cost.)
-const AGENTS: Record<string, http.Agent> = {
-  'http:': new http.Agent({ keepAlive: true }),
-  'https:': new https.Agent({ keepAlive: true }),
-};
+/** Kept-alive connections, shared by every delivery, so that a stream of events to one receiver reuses its sockets. */
+const POSTER = new HttpPoster();
+const STATIC_HEADERS = `Content-Type: application/json; charset=utf-8\r\nUser-Agent: ${USER_AGENT}\r\n`;
 
 /** In the background loop, claim at least this many due deliveries at once (fewer only when idle). */
 const CLAIM_MIN = 8;
+
+interface BatchContext {
+  endpoint(id: string): Promise<WebhookEndpoint | undefined>;
+  event(id: string): DeliverableEvent | Error | undefined;
+  body(e: DeliverableEvent, fanout: number): string;
+}
 
 interface Outcome {
   c: ClaimedDelivery;
   endpoint: WebhookEndpoint;
   result: PostResult;
   now: number;
-  done(e?: Error): void;
+  /** `refilled`: the flush that recorded it also claimed what was due, so the loop need not look again. */
+  done(e?: Error, refilled?: boolean): void;
 }
 
 const attemptRow = ({ c, result, now }: Outcome) => ({
@@ -60,58 +63,21 @@ export function signingSecrets(e: Pick<WebhookEndpoint, 'secret' | 'previous_sec
  * One signed POST; the timeout covers connecting and the response. Redirects are not followed. Never
  * throws: every failure becomes an error string.
  */
-export function postSigned(url: string, secret: string | readonly string[], body: string, timestampS: number, timeoutMs: number): Promise<PostResult> {
+export async function postSigned(url: string, secret: string | readonly string[], body: string, timestampS: number, timeoutMs: number): Promise<PostResult> {
   const started = performance.now();
   const result = (status: number | null, error: string | null): PostResult => ({ status, error, durationMs: Math.round(performance.now() - started) });
-  const byStatus = (status: number): PostResult =>
-    result(status, status >= 200 && status < 300 ? null : status >= 300 && status < 400 ? `redirect (${status}) counts as a failure` : `HTTP ${status}`);
-  return new Promise<PostResult>((resolve) => {
-    let u: URL;
-    try {
-      u = new URL(url);
-    } catch {
-      return resolve(result(null, 'invalid URL'));
-    }
-    const agent = AGENTS[u.protocol];
-    if (!agent) return resolve(result(null, `unsupported protocol ${u.protocol}`));
-    const payload = Buffer.from(body, 'utf8');
-    let status: number | null = null;
-    let settled = false;
-    const finish = (r: PostResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(r);
-    };
-    const req = (u.protocol === 'https:' ? https : http).request(
-      u,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'Content-Type': 'application/json; charset=utf-8',
-          'Content-Length': payload.length,
-          'User-Agent': USER_AGENT,
-          'Stripe-Signature': signatureHeader(secret, timestampS, body),
-        },
-      },
-      (res) => {
-        status = res.statusCode ?? 0;
-        // Drain so the connection can be reused; the receiver's body is not kept, and a body cut short does
-        // not change the status already received.
-        res.resume();
-        res.once('end', () => finish(byStatus(status!)));
-        res.once('close', () => finish(byStatus(status!)));
-        res.once('error', () => finish(byStatus(status!)));
-      },
-    );
-    const timer = setTimeout(() => {
-      finish(status === null ? result(null, `timed out after ${timeoutMs} ms`) : byStatus(status));
-      req.destroy();
-    }, timeoutMs);
-    req.once('error', (e: NodeJS.ErrnoException) => finish(status === null ? result(null, failureReason(e)) : byStatus(status)));
-    req.end(payload);
-  });
+  let target;
+  try {
+    target = targetOf(url);
+  } catch (e) {
+    return result(null, e instanceof TypeError ? 'invalid URL' : (e as Error).message);
+  }
+  try {
+    const status = await POSTER.post(target, `${STATIC_HEADERS}Stripe-Signature: ${signatureHeader(secret, timestampS, body)}\r\n`, Buffer.from(body, 'utf8'), timeoutMs);
+    return result(status, status >= 200 && status < 300 ? null : status >= 300 && status < 400 ? `redirect (${status}) counts as a failure` : `HTTP ${status}`);
+  } catch (e) {
+    return result(null, failureReason(e as NodeJS.ErrnoException));
+  }
 }
 
 export class Dispatcher {
@@ -128,8 +94,10 @@ export class Dispatcher {
     for (;;) {
       const batch = await this.d.store.webhooks.claimDeliveries(this.d.clock.nowMs(), this.leaseMs, this.d.config.webhooks.concurrency);
       if (batch.length === 0) return n;
-      const endpointOf = this.endpointLookup();
-      await Promise.all(batch.map((c) => this.deliver(c, endpointOf)));
+      const ctx = await this.batchContext(batch);
+      // Never send an event that is not yet durable (SQLite commits in groups; see OpenedDb.settled).
+      await this.d.store.settled();
+      await Promise.all(batch.map((c) => this.deliver(c, ctx)));
       n += batch.length;
     }
   }
@@ -158,35 +126,54 @@ export class Dispatcher {
         const t = setTimeout(done, ms);
         wake = done;
       });
+    const wakeLoop = () => {
+      if (wake) wake();
+      else poked = true;
+    };
+    const launch = (claimed: readonly ClaimedDelivery[], ctx: BatchContext) => {
+      for (const c of claimed) {
+        const p: Promise<void> = this.deliver(c, ctx).then(
+          (refilled) => {
+            inflight.delete(p);
+            if (!refilled) wakeLoop();
+          },
+          (e) => {
+            inflight.delete(p);
+            this.d.log.error('webhook delivery error', { delivery: c.id, error: String(e) });
+            wakeLoop();
+          },
+        );
+        inflight.add(p);
+      }
+    };
+    this.refill = { room: () => (stopping ? 0 : concurrency - inflight.size), launch };
     const loop = (async () => {
       while (!stopping) {
         const room = concurrency - inflight.size;
         let claimed: ClaimedDelivery[] = [];
+        let ctx: BatchContext | undefined;
         // Claiming costs a transaction, so when busy wait until several slots are free and claim them at once.
         if (room >= Math.min(CLAIM_MIN, concurrency) || (room > 0 && inflight.size === 0)) {
           poked = false;
           try {
             claimed = await this.d.store.webhooks.claimDeliveries(this.d.clock.nowMs(), this.leaseMs, room);
+            if (claimed.length > 0) ctx = await this.batchContext(claimed);
+            // Never send an event that is not yet durable (SQLite commits in groups; see OpenedDb.settled).
+            if (claimed.length > 0) await this.d.store.settled();
           } catch (e) {
+            // Leased rows whose events could not be read are claimed again when their lease runs out.
             this.d.log.error('webhook claim failed', { error: String(e) });
+            claimed = [];
           }
         }
-        const endpointOf = this.endpointLookup();
-        for (const c of claimed) {
-          const p: Promise<void> = this.deliver(c, endpointOf)
-            .catch((e) => this.d.log.error('webhook delivery error', { delivery: c.id, error: String(e) }))
-            .finally(() => {
-              inflight.delete(p);
-              if (wake) wake();
-              else poked = true;
-            });
-          inflight.add(p);
-        }
+        if (claimed.length > 0) launch(claimed, ctx!);
         if (claimed.length > 0 && inflight.size < concurrency) continue;
         if (stopping) break;
         await sleep(idleMs);
       }
-      await Promise.allSettled([...inflight]);
+      // Deliveries claimed by a flush while stopping join the set while it is awaited.
+      while (inflight.size > 0) await Promise.allSettled([...inflight]);
+      this.refill = undefined;
     })();
     return {
       async stop() {
@@ -201,27 +188,45 @@ export class Dispatcher {
     };
   }
 
-  /** Endpoints looked up once per claimed batch (a burst of events mostly goes to the same few). */
-  private endpointLookup(): (id: string) => Promise<WebhookEndpoint | undefined> {
-    const seen = new Map<string, Promise<WebhookEndpoint | undefined>>();
-    return (id) => {
-      let p = seen.get(id);
-      if (!p) seen.set(id, (p = this.d.store.webhooks.findEndpoint(id)));
-      return p;
+  /**
+   * What a claimed batch shares: its events, read in one query and each decrypted once; each event's body,
+   * serialised once for all its endpoints; its endpoints, looked up once each (a burst of events mostly goes
+   * to the same few).
+   */
+  private async batchContext(batch: readonly ClaimedDelivery[], store: Store = this.d.store): Promise<BatchContext> {
+    const events = await store.webhooks.eventsToDeliver(batch.map((c) => c.event_id));
+    const endpoints = new Map<string, Promise<WebhookEndpoint | undefined>>();
+    const bodies = new Map<string, string>();
+    return {
+      endpoint: (id) => {
+        let p = endpoints.get(id);
+        if (!p) endpoints.set(id, (p = this.d.store.webhooks.findEndpoint(id)));
+        return p;
+      },
+      event: (id) => events.get(id),
+      body: (e, fanout) => {
+        let b = bodies.get(e.id);
+        if (b === undefined) bodies.set(e.id, (b = eventBody(e, fanout)));
+        return b;
+      },
     };
   }
 
-  private async deliver(c: ClaimedDelivery, endpointOf: (id: string) => Promise<WebhookEndpoint | undefined>): Promise<void> {
+  /** Resolves once the outcome is recorded; true when its flush claimed the next due deliveries. */
+  private async deliver(c: ClaimedDelivery, ctx: BatchContext): Promise<boolean> {
     const { store, clock, config } = this.d;
-    const [endpoint, event] = await Promise.all([endpointOf(c.endpoint_id), store.findEvent(c.event_id)]);
+    const event = ctx.event(c.event_id);
+    // Left leased: tried again when the lease runs out, as after a crash.
+    if (event instanceof Error) throw event;
+    const endpoint = await ctx.endpoint(c.endpoint_id);
     if (!endpoint || endpoint.deleted || endpoint.status !== 'enabled' || !event) {
       // Stripe stops retrying an event for an endpoint that was disabled or deleted meanwhile.
       await store.webhooks.markRetry(c.id, clock.nowMs(), c.attempts, null, 'endpoint disabled or deleted', 'canceled');
-      return;
+      return false;
     }
     // Every attempt sends the same bytes: pending_webhooks is the count when the event was recorded (like
     // data.object, a snapshot), not the live count, which drops as other endpoints acknowledge.
-    const body = JSON.stringify(presentEvent({ ...event, pending_webhooks: c.fanout }));
+    const body = ctx.body(event, c.fanout);
     let result: PostResult;
     try {
       await assertDeliverable(endpoint.url, config.webhooks.privateAddresses);
@@ -230,7 +235,7 @@ export class Dispatcher {
     } catch (e) {
       result = { status: null, error: (e as Error).message, durationMs: 0 };
     }
-    await this.record({ c, endpoint, result, now: clock.nowMs() });
+    return this.record({ c, endpoint, result, now: clock.nowMs() });
   }
 
   // ---- recording outcomes ----------------------------------------------------------------------------
@@ -240,10 +245,22 @@ export class Dispatcher {
 
   private queue: Outcome[] = [];
   private flushing = false;
+  /** Set by the background loop: a flush then claims the deliveries that take its outcomes' places. */
+  private refill?: { room(): number; launch(claimed: readonly ClaimedDelivery[], ctx: BatchContext): void };
 
-  private record(o: Omit<Outcome, 'done'>): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ ...o, done: (e) => (e ? reject(e) : resolve()) });
+  /**
+   * Claims due deliveries in the transaction that records outcomes (`room` counts the slots those outcomes
+   * free), so a busy dispatcher pays one commit per batch rather than one to record and one to claim.
+   */
+  private async claimInFlush(tx: Store, room: number): Promise<{ claimed: ClaimedDelivery[]; ctx?: BatchContext } | undefined> {
+    if (room < Math.min(CLAIM_MIN, this.d.config.webhooks.concurrency)) return undefined;
+    const claimed = await tx.webhooks.claimDeliveries(this.d.clock.nowMs(), this.leaseMs, room);
+    return { claimed, ctx: claimed.length > 0 ? await this.batchContext(claimed, tx) : undefined };
+  }
+
+  private record(o: Omit<Outcome, 'done'>): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.queue.push({ ...o, done: (e, refilled) => (e ? reject(e) : resolve(refilled === true)) });
       if (!this.flushing) {
         this.flushing = true;
         setImmediate(() => void this.flush());
@@ -257,11 +274,14 @@ export class Dispatcher {
         // In event order, so that concurrent dispatchers on PostgreSQL lock the events' rows in one order.
         const batch = this.queue.splice(0).sort((x, y) => (x.c.event_id < y.c.event_id ? -1 : x.c.event_id > y.c.event_id ? 1 : x.c.id - y.c.id));
         try {
-          await this.d.store.transaction(async (tx) => {
+          const refill = this.refill;
+          const next = await this.d.store.transaction(async (tx) => {
             await tx.webhooks.recordAttempts(batch.map(attemptRow));
-            for (const o of batch) await this.recordOutcome(tx, o);
+            await this.recordOutcomes(tx, batch);
+            return refill && this.claimInFlush(tx, refill.room() + batch.length);
           });
-          for (const o of batch) o.done();
+          if (next && next.claimed.length > 0) refill!.launch(next.claimed, next.ctx!);
+          for (const o of batch) o.done(undefined, next !== undefined);
         } catch (e) {
           if (batch.length === 1) {
             batch[0].done(e as Error);
@@ -272,7 +292,7 @@ export class Dispatcher {
             try {
               await this.d.store.transaction(async (tx) => {
                 await tx.webhooks.recordAttempt(attemptRow(o));
-                await this.recordOutcome(tx, o);
+                await this.recordOutcomes(tx, [o]);
               });
               o.done();
             } catch (e1) {
@@ -286,19 +306,29 @@ export class Dispatcher {
     }
   }
 
-  /** The delivery's new state after an attempt (whose row is written by the caller), and its endpoint's. */
-  private async recordOutcome(tx: Store, { c, endpoint, result, now }: Outcome): Promise<void> {
+  /**
+   * The deliveries' new states after their attempts (whose rows are written by the caller), and their
+   * endpoints'. Successes are written together; an endpoint that was failing recovers once per batch.
+   * Failures come after the successes, so an endpoint with both in one batch is left failing (since now).
+   */
+  private async recordOutcomes(tx: Store, batch: readonly Outcome[]): Promise<void> {
+    const ok = batch.filter((o) => o.result.error === null);
+    await tx.webhooks.markDelivered(
+      ok.map(({ c, result, now }) => ({ id: c.id, event_id: c.event_id, attempts: c.attempts + 1, status: result.status ?? 200, at: now })),
+    );
+    const recovered = new Set<string>();
+    for (const { endpoint } of ok) {
+      if (endpoint.failing_since === null || recovered.has(endpoint.id)) continue;
+      recovered.add(endpoint.id);
+      const fresh = await tx.webhooks.findEndpoint(endpoint.id);
+      if (fresh && fresh.failing_since !== null) await tx.webhooks.updateEndpoint({ ...fresh, failing_since: null });
+    }
+    for (const o of batch) if (o.result.error !== null) await this.recordFailure(tx, o);
+  }
+
+  private async recordFailure(tx: Store, { c, endpoint, result, now }: Outcome): Promise<void> {
     const { config, log } = this.d;
     const attempts = c.attempts + 1;
-    if (result.error === null) {
-      await tx.webhooks.markDelivered(c.id, now, result.status ?? 200, attempts);
-      await tx.decrementPendingWebhooks(c.event_id);
-      if (endpoint.failing_since !== null) {
-        const fresh = await tx.webhooks.findEndpoint(endpoint.id);
-        if (fresh && fresh.failing_since !== null) await tx.webhooks.updateEndpoint({ ...fresh, failing_since: null });
-      }
-      return;
-    }
     const schedule = c.livemode ? config.webhooks.retryLive : config.webhooks.retryTest;
     const last = attempts > schedule.length;
     // Whole milliseconds: the column is a bigint on PostgreSQL.
