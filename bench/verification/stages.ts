@@ -38,8 +38,8 @@ export async function measureStages(n: number): Promise<StageFigures> {
     if (c.type === 'driving_license') add('pdf417', await cpuMs(() => readPdf417(c.back!)));
     else add('mrz', await cpuMs(() => readMrz(c.back ?? c.front)));
     add('viz', await cpuMs(() => readVisualZone(c.front)));
-    add('portrait', await cpuMs(() => faces.analyse(c.front)));
-    add('selfie', await cpuMs(() => faces.analyse(c.selfie)));
+    add('portrait', await cpuMs(() => faces.analyse(c.front, 'document')));
+    add('selfie', await cpuMs(() => faces.analyse(c.selfie, 'selfie')));
     whole.push(
       await cpuMs(() =>
         Promise.all([engines.readDocument({ type: c.type, front: c.front, back: c.back, portrait: true }), engines.analyseFace(c.selfie)]),

@@ -54,12 +54,13 @@ export function createLocalEngines(opts: { preload?: boolean } = {}): Engines {
         primary?.found && primary.valid
           ? timed(timings, 'viz', () => readVisualZone(front, { mrzTop })).then((text) => ({ ...crossCheck(primary!.fields, text.text), ms: text.ms }))
           : Promise.resolve(null);
-      const portraitP = portrait ? timed(timings, 'portrait', async () => (await faceEngine()).analyse(front)) : Promise.resolve(null);
+      // Only the portrait the selfie is compared with is described, and a printed photo needs no liveness.
+      const portraitP = portrait ? timed(timings, 'portrait', async () => (await faceEngine()).analyse(front, 'document')) : Promise.resolve(null);
       const viz: DocumentReadResult['viz'] = await vizP;
       return { primary, viz, portrait: await portraitP, timings };
     },
     async analyseFace(image) {
-      return (await faceEngine()).analyse(image);
+      return (await faceEngine()).analyse(image, 'selfie');
     },
     async close() {
       await closeVisualZoneReader();

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { FACE_EXAMPLES, documentPortrait, faceCrop, noFaceImage, screenReplay } from '../../../test/fixtures/faces.js';
 import type { FaceAnalysis } from './analysis.js';
 import { decideSelfie } from './decide.js';
-import { createFaceEngine, type FaceEngine } from './human.js';
+import { createFaceEngine, type FaceEngine, loadHuman } from './human.js';
 
 let engine: FaceEngine;
 let selfie: FaceAnalysis;
@@ -64,6 +64,36 @@ test('a selfie replayed from a screen is selfie_manipulated', async () => {
 test('calls made at the same time each get their own image’s faces', async () => {
   const [none, one] = await Promise.all([engine.analyse(await noFaceImage()), engine.analyse(await faceCrop('s6f3'))]);
   assert.deepEqual([none.faces.length, one.faces.length], [0, 1]);
+});
+
+test('a selfie analysis gives its one clear face a descriptor and spoof scores', async () => {
+  const a = await engine.analyse(await faceCrop(FACE_EXAMPLES.match.selfie), 'selfie');
+  assert.equal(a.faces.length, 1);
+  assert.deepEqual(a.faces[0].embedding, selfie.faces[0].embedding);
+  assert.deepEqual([a.faces[0].real, a.faces[0].live], [selfie.faces[0].real, selfie.faces[0].live]);
+});
+
+test('a document analysis describes its portrait but skips the spoof models, which only a selfie needs', async () => {
+  const a = await engine.analyse(await documentPortrait(FACE_EXAMPLES.match.document), 'document');
+  assert.equal(a.faces.length, 1);
+  assert.deepEqual(a.faces[0].embedding, sameDocument.faces[0].embedding);
+  assert.deepEqual([a.faces[0].real, a.faces[0].live], [null, null]);
+});
+
+test('a selfie tilted past 11.5° is turned upright and still matches its document portrait', async () => {
+  const tilted = await sharp(await faceCrop(FACE_EXAMPLES.match.selfie)).rotate(25, { background: '#808080' }).jpeg().toBuffer();
+  const a = await engine.analyse(tilted, 'selfie');
+  const d = decideSelfie(sameDocument, a);
+  assert.equal(d.code, null, `${d.reason} ${JSON.stringify(d.scores)}`);
+});
+
+test('analysing an image leaves no tensor behind', async () => {
+  const tf = (await loadHuman(3)).tf;
+  const image = await faceCrop('s6f3');
+  await engine.analyse(image);
+  const before = tf.memory().numTensors;
+  await engine.analyse(image);
+  assert.equal(tf.memory().numTensors, before);
 });
 
 test('a large phone picture stored sideways with an EXIF orientation is analysed upright and reduced', async () => {

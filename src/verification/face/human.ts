@@ -1,27 +1,34 @@
 // The face engine: @vladmandic/human on the tfjs WebAssembly backend, everything loaded from node_modules.
 // Meant to live in a worker thread (inference blocks the event loop and holds several hundred MB), created
 // once and reused: loading the models and the first inference are the slow part.
-import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL, fileURLToPath } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
-import type { io } from '@tensorflow/tfjs-core';
-import type { Config, FaceResult, Human } from '@vladmandic/human';
+import type { Config, Human } from '@vladmandic/human';
 import type { DetectedFace, FaceAnalysis } from './analysis.js';
+import { cutFace, describe, faceModels, spoofScores } from './face-models.js';
+import { faceBox, roll } from './geometry.js';
+import { registerFileModelLoader } from './model-files.js';
+import { type FacePurpose, planFaces } from './plan.js';
 
 export type { DetectedFace, FaceAnalysis } from './analysis.js';
+export type { FacePurpose } from './plan.js';
 
 export interface FaceEngine {
-  analyse(image: Buffer): Promise<FaceAnalysis>;
+  /**
+   * The faces on an image. All are reported; only those the purpose can use get a descriptor, and only a
+   * selfie's gets the anti-spoof and liveness scores (plan.ts). `every` by default.
+   */
+  analyse(image: Buffer, purpose?: FacePurpose): Promise<FaceAnalysis>;
 }
 
 export interface FaceEngineOptions {
   /** Longest side the image is reduced to before analysis; faces on a selfie or an ID card are large. */
   maxSide?: number;
   /**
-   * Faces analysed at most (each costs ~0.5 s of CPU). Two already fail a selfie; three leave room for an ID
-   * card's small "ghost" portrait beside a stray face.
+   * Faces found at most. Two already fail a selfie; three leave room for an ID card's small "ghost" portrait
+   * beside a stray face. Finding them is cheap; only those the purpose needs are described (plan.ts).
    */
   maxFaces?: number;
 }
@@ -34,36 +41,6 @@ const MODELS_DIR = path.join(HUMAN_DIST, '..', 'models');
 const WASM_DIR = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
 
 type HumanModule = typeof import('@vladmandic/human');
-type Tf = Human['tf'];
-
-let routerRegistered = false;
-
-/**
- * Human loads its models through tfjs's IO layer, which only knows http(s) in Node and then falls back to
- * `fetch`, which has no `file:` support. Rather than replacing the process-wide `fetch`, teach this tfjs
- * instance to read `file:` model URLs from disk. Registered once: tfjs refuses a URL two routers claim.
- */
-function registerFileModelLoader(tf: Tf): void {
-  if (routerRegistered) return;
-  routerRegistered = true;
-  tf.io.registerLoadRouter((url: string | string[]) => {
-    if (typeof url !== 'string' || !url.startsWith('file:')) return null;
-    const modelFile = fileURLToPath(url);
-    return {
-      load: async () => {
-        const json = JSON.parse(await fs.promises.readFile(modelFile, 'utf8'));
-        return tf.io.getModelArtifactsForJSON(json, async (manifest: io.WeightsManifestConfig): Promise<[io.WeightsManifestEntry[], ArrayBuffer]> => {
-          const specs = manifest.flatMap((group) => group.weights);
-          const parts = await Promise.all(
-            manifest.flatMap((group) => group.paths.map((p) => fs.promises.readFile(path.join(path.dirname(modelFile), p)))),
-          );
-          const all = Buffer.concat(parts);
-          return [specs, all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength)];
-        });
-      },
-    };
-  });
-}
 
 // Still images, not video: every frame-to-frame cache (skipFrames/skipTime, cacheSensitivity) is off so that
 // one person's result can never leak into the next image.
@@ -86,13 +63,16 @@ function humanConfig(maxFaces: number): Partial<Config> {
     segmentation: { enabled: false },
     face: {
       enabled: true,
-      detector: { enabled: true, rotation: true, maxDetected: maxFaces, minConfidence: 0.3, return: false, ...noCache },
+      // Human only finds the faces: turning a tilted face upright and the per-face models are run here
+      // (face-models.ts), on the faces that need them. Human turns the whole image, which costs ~200 ms.
+      detector: { enabled: true, rotation: false, maxDetected: maxFaces, minConfidence: 0.3, return: false, ...noCache },
       // Measured with and without the 468-point mesh: the embeddings (also on faces tilted 20–35°) and the
       // match figures came out the same, so it is not loaded. Iris, emotion and attention add nothing here.
       mesh: { enabled: false },
       iris: { enabled: false },
       attention: { enabled: false },
       emotion: { enabled: false },
+      // Enabled so that human loads them; switched off for its own runs once loaded (see loadHuman).
       description: { enabled: true, minConfidence: 0, ...noCache },
       antispoof: { enabled: true, ...noCache },
       liveness: { enabled: true, ...noCache },
@@ -100,30 +80,22 @@ function humanConfig(maxFaces: number): Partial<Config> {
   } as Partial<Config>;
 }
 
-function toFace(f: FaceResult, scale: number): DetectedFace {
-  const [x, y, w, h] = f.box;
-  return {
-    box: [Math.round(x * scale), Math.round(y * scale), Math.round(w * scale), Math.round(h * scale)],
-    score: round(f.score),
-    embedding: f.embedding ? Array.from(f.embedding) : [],
-    real: typeof f.real === 'number' ? round(f.real) : null,
-    live: typeof f.live === 'number' ? round(f.live) : null,
-    size: Math.round(Math.min(w, h) * scale),
-  };
-}
-
 const round = (n: number) => Math.round(n * 1e4) / 1e4;
 
 let loaded: { maxFaces: number; human: Promise<Human> } | null = null;
 
 /** One Human per process (per worker thread): its models take ~200 MB and seconds to load. */
-function loadHuman(maxFaces: number): Promise<Human> {
+export function loadHuman(maxFaces: number): Promise<Human> {
   if (loaded && loaded.maxFaces === maxFaces) return loaded.human;
   const human = (async () => {
     const { Human: HumanClass } = require(path.join(HUMAN_DIST, 'human.node-wasm.js')) as HumanModule;
     const h = new HumanClass(humanConfig(maxFaces));
     registerFileModelLoader(h.tf);
     await h.load();
+    for (const part of ['description', 'antispoof', 'liveness'] as const) {
+      const c = h.config.face[part];
+      if (c) c.enabled = false;
+    }
     await warmUp(h);
     return h;
   })();
@@ -145,7 +117,9 @@ export async function createFaceEngine(opts: FaceEngineOptions = {}): Promise<Fa
   const tf = human.tf;
   let queue: Promise<unknown> = Promise.resolve();
 
-  async function analyseNow(image: Buffer): Promise<FaceAnalysis> {
+  const models = faceModels(human);
+
+  async function analyseNow(image: Buffer, purpose: FacePurpose): Promise<FaceAnalysis> {
     const started = performance.now();
     const { data, info } = await sharp(image, { limitInputPixels: 50_000_000 })
       .rotate()
@@ -154,26 +128,46 @@ export async function createFaceEngine(opts: FaceEngineOptions = {}): Promise<Fa
       .toColourspace('srgb')
       .raw()
       .toBuffer({ resolveWithObject: true });
-    const input = tf.tensor3d(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), [info.height, info.width, 3], 'int32');
+    // float32 from the start: human and every face crop would otherwise each convert an integer image.
+    const input = tf.tensor3d(new Float32Array(data), [info.height, info.width, 3], 'float32');
     try {
       const result = await human.detect(input);
       if (result.error) throw new Error(`face engine: ${result.error}`);
       // Boxes come back in human's input pixels, which are ours unless it capped the size itself (3840 px).
       const scale = result.width > 0 ? info.width / result.width : 1;
-      return {
-        faces: result.face.map((f) => toFace(f, scale)),
-        width: info.width,
-        height: info.height,
-        ms: Math.round(performance.now() - started),
-      };
+      const found = result.face.map((f) => ({ f, score: round(f.score), size: Math.round(Math.min(f.box[2], f.box[3]) * scale) }));
+      const work = planFaces(found, purpose);
+      const faces: DetectedFace[] = [];
+      for (const [i, { f, score, size }] of found.entries()) {
+        const [x, y, w, h] = f.box;
+        const face: DetectedFace = {
+          box: [Math.round(x * scale), Math.round(y * scale), Math.round(w * scale), Math.round(h * scale)],
+          score,
+          embedding: [],
+          real: null,
+          live: null,
+          size,
+        };
+        if (work[i].describe || work[i].spoof) {
+          const crop = cutFace(tf, input, faceBox(f.boxRaw, info.width, info.height), roll(f.mesh));
+          try {
+            if (work[i].describe) face.embedding = await describe(tf, models, crop);
+            if (work[i].spoof) Object.assign(face, await spoofScores(tf, models, crop));
+          } finally {
+            tf.dispose(crop);
+          }
+        }
+        faces.push(face);
+      }
+      return { faces, width: info.width, height: info.height, ms: Math.round(performance.now() - started) };
     } finally {
       tf.dispose(input);
     }
   }
 
   return {
-    analyse(image) {
-      const run = queue.then(() => analyseNow(image));
+    analyse(image, purpose = 'every') {
+      const run = queue.then(() => analyseNow(image, purpose));
       queue = run.catch(() => undefined);
       return run;
     },
