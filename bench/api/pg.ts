@@ -7,10 +7,10 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { freePort } from '../free-port.js';
 
 export interface PgServer {
   /** 'DATABASE_URL' or 'throwaway cluster'. */
@@ -97,17 +97,6 @@ async function open(adminUrl: string, source: string, stop: () => Promise<void>)
       await stop();
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function throwawayCluster(): Promise<PgServer> {

@@ -36,7 +36,6 @@ import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +46,7 @@ import { assertSchema } from '../../test/openapi.js';
 import type { DriverCommand, DriverReply } from './driver.js';
 import { type PgServer, pgUnavailable, startPg } from './pg.js';
 import { seedSessions, seedSessionsPg } from './seed.js';
+import { freePort } from '../free-port.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const env = process.env;
@@ -114,17 +114,6 @@ interface Child {
 }
 
 const children = new Set<Child>();
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function procStatusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number | null {
   try {

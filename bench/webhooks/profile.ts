@@ -13,7 +13,6 @@ import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import inspector from 'node:inspector/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,21 +21,11 @@ import { loadConfig } from '../../src/config.js';
 import { buildDeps } from '../../src/deps.js';
 import { ensureKeys } from '../../src/server.js';
 import { Dispatcher } from '../../src/webhooks/delivery.js';
+import { freePort } from '../free-port.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const N = Number(process.argv[2] ?? 5000);
 const KEY = `sk_test_${crypto.randomBytes(20).toString('hex')}`;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verity-webhooks-profile-'));
 const template = process.env.PROFILE_TEMPLATE ? `${process.env.PROFILE_TEMPLATE}-${N}` : undefined;

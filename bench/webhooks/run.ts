@@ -21,10 +21,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../free-port.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const env = process.env;
@@ -50,17 +50,6 @@ interface Child {
   stop(): Promise<void>;
 }
 const children = new Set<Child>();
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startChild(args: string[], port: number, extraEnv: Record<string, string>, ready: (url: string) => Promise<boolean>): Promise<Child> {
   const proc = spawn(process.execPath, ['--import', 'tsx', ...args], {
