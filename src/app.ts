@@ -13,6 +13,7 @@ import * as sessions from './api/verification_sessions/index.js';
 import * as webhookEndpoints from './api/webhook_endpoints/index.js';
 import type { Deps } from './deps.js';
 import { newId } from './domain/ids.js';
+import { RateLimiter } from './api/stripe/rate-limit.js';
 import { mountWeb } from './web/index.js';
 
 export const ENDPOINTS: Endpoint[] = [
@@ -83,8 +84,9 @@ export function createApp(deps: Deps, opts: { onWrite?: () => void } = {}) {
     });
   };
 
+  const limiter = deps.config.rateLimit === 'stripe' ? new RateLimiter() : undefined;
   for (const ep of ENDPOINTS) {
-    const h = stripeHandler(deps, keys, ep);
+    const h = stripeHandler(deps, keys, ep, limiter);
     const handler = ep.method === 'GET' || !onWrite ? h : async (c: Parameters<typeof h>[0]) => {
       const res = await h(c);
       wakeWorker();

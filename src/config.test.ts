@@ -24,3 +24,11 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ VERITY_JOB_CONCURRENCY: '0' }), /VERITY_JOB_CONCURRENCY/);
   });
 });
+
+describe('VERITY_RATE_LIMIT', () => {
+  it('is off unless set to stripe, and refuses anything else', () => {
+    assert.equal(loadConfig({}).rateLimit, 'off');
+    assert.equal(loadConfig({ VERITY_RATE_LIMIT: 'stripe' }).rateLimit, 'stripe');
+    assert.throws(() => loadConfig({ VERITY_RATE_LIMIT: 'yes' }), /VERITY_RATE_LIMIT/);
+  });
+});

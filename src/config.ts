@@ -21,6 +21,8 @@ export interface Config {
   jobLeaseMs: number;
   /** Jobs the worker runs at once (two live verifications side by side on a 2-core machine). */
   jobConcurrency: number;
+  /** `stripe`: enforce Stripe's request rate limits (429 rate_limit); `off` (default): no limit. */
+  rateLimit: 'off' | 'stripe';
   logLevel: 'silent' | 'info' | 'debug';
   webhooks: {
     /** Per-attempt timeout (connect + response), in milliseconds. */
@@ -103,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redactionDelayMs: int(env.VERITY_REDACTION_DELAY_MS, 1000, 'VERITY_REDACTION_DELAY_MS', 0, 4 * 86_400_000),
     jobLeaseMs: int(env.VERITY_JOB_LEASE_MS, 60_000, 'VERITY_JOB_LEASE_MS', 1000, 3_600_000),
     jobConcurrency: int(env.VERITY_JOB_CONCURRENCY, 2, 'VERITY_JOB_CONCURRENCY', 1, 32),
+    rateLimit: choice(env.VERITY_RATE_LIMIT, ['off', 'stripe'] as const, 'off', 'VERITY_RATE_LIMIT'),
     logLevel,
     webhooks: {
       timeoutMs: int(env.VERITY_WEBHOOK_TIMEOUT_MS, 10_000, 'VERITY_WEBHOOK_TIMEOUT_MS', 100, 300_000),

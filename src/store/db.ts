@@ -12,6 +12,7 @@ import * as m0005 from './migrations/0005_files.js';
 import * as m0006 from './migrations/0006_hosted_page.js';
 import * as m0007 from './migrations/0007_webhook_secret_roll.js';
 import * as m0008 from './migrations/0008_live_verification.js';
+import { type Checkpointer, startCheckpointer } from './checkpointer.js';
 import { type GroupCommitOptions, type InnerStatement, groupCommitting } from './group-commit.js';
 import type { Database } from './schema.js';
 
@@ -45,9 +46,24 @@ export function openDatabase(opts: { databaseUrl?: string; sqlitePath?: string; 
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
+  // A database in a file is checkpointed by a thread of its own, not inside a request's COMMIT.
+  let checkpointer: Checkpointer | null = null;
+  if (file !== ':memory:') {
+    sqlite.pragma('wal_autocheckpoint = 0');
+    checkpointer = startCheckpointer(file);
+  }
   const database = groupCommitting(sqlite, reusingStatements(sqlite), opts.groupCommit);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return { db, dialect: 'sqlite', settled: () => database.settled(), close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    settled: () => database.settled(),
+    close: async () => {
+      // The serving connection closes last, so that SQLite checkpoints the whole WAL and removes it.
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  };
 }
 
 /**

@@ -11,6 +11,7 @@ import { type Access, type AuthedKey, type KeyRing, authorize } from './auth.js'
 import { MSG, StripeError, errors } from './errors.js';
 import { type StoredResponse, checkKey, runIdempotent } from './idempotency.js';
 import { type Raw, mergeParams, parseForm } from './params.js';
+import type { RateLimiter } from './rate-limit.js';
 
 export const MAX_BODY_BYTES = 1 << 20;
 
@@ -158,7 +159,7 @@ function sendRaw(method: string, status: number, raw: RawBody, headers: Record<s
   return new Response(method === 'HEAD' ? null : (raw.bytes as unknown as BodyInit), { status, headers: out });
 }
 
-export function stripeHandler(deps: Deps, keys: KeyRing, ep: Endpoint) {
+export function stripeHandler(deps: Deps, keys: KeyRing, ep: Endpoint, limiter?: RateLimiter) {
   return async (c: Context): Promise<Response> => {
     const requestId = c.get('requestId') as string;
     const nowMs = deps.clock.nowMs();
@@ -172,6 +173,7 @@ export function stripeHandler(deps: Deps, keys: KeyRing, ep: Endpoint) {
       if (Object.values(path).some((v) => v.includes('\0')))
         throw new StripeError({ status: 404, message: MSG.unrecognizedUrl(c.req.method, new URL(c.req.url).pathname) });
       const key = await keys.authenticate(c.req.header('authorization'), nowMs);
+      limiter?.take(key.record.livemode, `${ep.method} ${ep.path}`, nowMs);
       if (version !== undefined) {
         checkApiVersion(version);
         headers['Stripe-Version'] = version;

@@ -134,6 +134,8 @@ export const MSG = {
   idempotencyInFlight: (key: string) =>
     `There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): ${key}. Please try again later.`,
   internal: 'An unexpected error occurred on the server. The request ID identifies it in the server log.',
+  rateLimited:
+    'Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.',
   // ---- files, file links, ephemeral keys (Verity's wording where Stripe's is not public) ----
   malformedMultipart: 'Invalid request: the body could not be parsed as multipart/form-data.',
   multipleFiles: 'Invalid request: only one file can be uploaded per request (the `file` parameter).',

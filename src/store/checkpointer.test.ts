@@ -1,0 +1,53 @@
+// The WAL of a database in a file is copied into the file by the checkpointer thread, not by a request's commit.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { type Kysely, sql } from 'kysely';
+import { openDatabase } from './db.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'verity-ckpt-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const size = (f: string): number => (fs.existsSync(f) ? fs.statSync(f).size : 0);
+
+async function fill(file: string) {
+  const opened = openDatabase({ sqlitePath: file });
+  const db = opened.db as unknown as Kysely<any>;
+  await sql`create table blob (id integer primary key, data text not null)`.execute(db);
+  await opened.settled();
+  // About 4 MB: past the 1000 pages at which SQLite would otherwise checkpoint inside a commit.
+  const chunk = 'x'.repeat(1000);
+  await db.transaction().execute(async (tx) => {
+    for (let i = 0; i < 4000; i++) await tx.insertInto('blob').values({ data: chunk }).execute();
+  });
+  await opened.settled();
+  return { opened, db };
+}
+
+describe('WAL checkpointer thread', () => {
+  it('copies committed pages into the database file in the background', async () => {
+    const file = path.join(dir, 'a.sqlite');
+    const { opened } = await fill(file);
+    const deadline = Date.now() + 10_000;
+    while (size(file) < 4_000_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(size(file) >= 4_000_000, `database file ${size(file)} bytes after the checkpointer ran`);
+    await opened.close();
+  });
+
+  it('the serving connection never checkpoints inside a commit', async () => {
+    const opened = openDatabase({ sqlitePath: path.join(dir, 'c.sqlite') });
+    const { rows } = await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(opened.db);
+    assert.deepEqual(rows, [{ wal_autocheckpoint: 0 }]);
+    await opened.close();
+  });
+
+  it('close() leaves the whole database in its file and no WAL behind', async () => {
+    const file = path.join(dir, 'b.sqlite');
+    const { opened } = await fill(file);
+    await opened.close();
+    assert.equal(size(`${file}-wal`), 0);
+    assert.ok(size(file) >= 4_000_000);
+  });
+});
