@@ -109,7 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     webhooks: {
       timeoutMs: int(env.VERITY_WEBHOOK_TIMEOUT_MS, 10_000, 'VERITY_WEBHOOK_TIMEOUT_MS', 100, 300_000),
-      concurrency: int(env.VERITY_WEBHOOK_CONCURRENCY, 32, 'VERITY_WEBHOOK_CONCURRENCY', 1, 1000),
+      concurrency: int(env.VERITY_WEBHOOK_CONCURRENCY, 64, 'VERITY_WEBHOOK_CONCURRENCY', 1, 1000),
       // Live: about 3 days in all, like Stripe; test: 3 retries over a few hours, like Stripe's test mode.
       retryLive: schedule(env.VERITY_WEBHOOK_RETRY_LIVE, [60, 300, 1800, 3600, 7200, 14400, 28800, 43200, 43200, 43200, 43200], 'VERITY_WEBHOOK_RETRY_LIVE'),
       retryTest: schedule(env.VERITY_WEBHOOK_RETRY_TEST, [60, 1800, 7200], 'VERITY_WEBHOOK_RETRY_TEST'),
