@@ -4,6 +4,7 @@
 import { readPdf417 } from './barcode/pdf417.js';
 import type { DocumentReadResult, Engines } from './engines.js';
 import { type FaceEngine, createFaceEngine } from './face/human.js';
+import { type Grey, loadGrey } from './mrz/image.js';
 import { type MrzTopEdge, readMrz } from './mrz/reader.js';
 import type { SourceReading } from './reading.js';
 import { close as closeVisualZoneReader, crossCheck, prepareVisualZoneReader, readVisualZone } from './viz.js';
@@ -30,6 +31,12 @@ export function createLocalEngines(opts: { preload?: boolean } = {}): Engines {
   return {
     async readDocument({ type, front, back, portrait }): Promise<DocumentReadResult> {
       const timings: Record<string, number> = {};
+      // A front the MRZ reader decoded is handed on to the printed-zone OCR as pixels (decoding and converting
+      // a photo costs tens of milliseconds each time); one it did not read goes to the OCR as bytes, which it
+      // decodes straight to its own, smaller size. Undecodable, the bytes go on, and each reader reports it.
+      let decodedFront: Promise<Grey | null> | null = null;
+      const frontForMrz = async () => (await (decodedFront ??= loadGrey(front).catch(() => null))) ?? front;
+      const frontForViz = async () => (decodedFront ? ((await decodedFront) ?? front) : front);
       let primary: SourceReading | null;
       let mrzTop: MrzTopEdge | undefined;
       if (type === 'driving_license') {
@@ -40,7 +47,7 @@ export function createLocalEngines(opts: { preload?: boolean } = {}): Engines {
         const sides = type === 'id_card' && back ? [back, front] : back ? [front, back] : [front];
         primary = null;
         for (const [i, side] of sides.entries()) {
-          const { topEdge, ...r } = await timed(timings, `mrz_${i}`, () => readMrz(side));
+          const { topEdge, ...r } = await timed(timings, `mrz_${i}`, async () => readMrz(side === front ? await frontForMrz() : side));
           if (!primary || (r.found && !primary.found) || (r.valid && !primary.valid)) {
             primary = r;
             mrzTop = side === front ? topEdge : undefined;
@@ -52,7 +59,7 @@ export function createLocalEngines(opts: { preload?: boolean } = {}): Engines {
       // on the same side is left out of the OCR.
       const vizP =
         primary?.found && primary.valid
-          ? timed(timings, 'viz', () => readVisualZone(front, { mrzTop })).then((text) => ({ ...crossCheck(primary!.fields, text.text), ms: text.ms }))
+          ? timed(timings, 'viz', async () => readVisualZone(await frontForViz(), { mrzTop })).then((text) => ({ ...crossCheck(primary!.fields, text.text), ms: text.ms }))
           : Promise.resolve(null);
       // Only the portrait the selfie is compared with is described, and a printed photo needs no liveness.
       const portraitP = portrait ? timed(timings, 'portrait', async () => (await faceEngine()).analyse(front, 'document')) : Promise.resolve(null);

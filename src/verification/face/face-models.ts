@@ -4,6 +4,7 @@
 import type { Tensor, Tensor3D, Tensor4D } from '@tensorflow/tfjs-core';
 import type { Human } from '@vladmandic/human';
 import { type FaceBox, clipWindow, cropBox, needsTurning, turningCentre, turningWindow } from './geometry.js';
+import { insideMask, windowPixels } from './window.js';
 
 type Tf = Human['tf'];
 type Graph = NonNullable<Human['models']['models'][string]>;
@@ -30,31 +31,27 @@ export function faceModels(human: Human): FaceModels {
 /**
  * The face as human's models expect it: its box cut from `image` (H × W × 3, 0..255) and resized to
  * 256 × 256, scaled to 0..1, turned upright first when it rolls more than human tolerates. Only a window
- * around the face is turned; the pixels sampled are the ones turning the whole image would give.
+ * around the face is turned; the pixels sampled are the ones turning the whole image would give. `pixels`: the
+ * image's values, when the caller still holds them (otherwise they are read back from the tensor).
  */
-export function cutFace(tf: Tf, image: Tensor3D, box: FaceBox, angle: number): Tensor4D {
+export function cutFace(tf: Tf, image: Tensor3D, box: FaceBox, angle: number, pixels?: Float32Array): Tensor4D {
   const [height, width] = image.shape;
+  const size = { width, height };
   return tf.tidy(() => {
-    const batch = tf.expandDims(image, 0) as Tensor4D;
-    let from = batch;
+    let from = tf.expandDims(image, 0) as Tensor4D;
     let win = { left: 0, top: 0, width, height };
     if (needsTurning(angle)) {
       win = turningWindow(box);
-      const clip = clipWindow(win, { width, height });
-      if (clip) {
-        const { inside, pad } = clip;
-        const part = tf.slice(batch, [0, inside.top, inside.left, 0], [1, inside.height, inside.width, 3]);
-        const padding: [number, number][] = [[0, 0], [pad.top, pad.bottom], [pad.left, pad.right], [0, 0]];
-        const turned = tf.image.rotateWithOffset(tf.pad(part, padding), angle, 0, turningCentre(box, win));
-        // Turning brings image into the margin beyond the image's edge, where the whole image, turned, ends:
-        // blacken it again.
-        const outside = pad.top + pad.bottom + pad.left + pad.right > 0;
-        from = outside ? tf.pad(tf.slice(turned, [0, pad.top, pad.left, 0], [1, inside.height, inside.width, 3]), padding) : turned;
-      } else {
-        from = tf.zeros([1, win.height, win.width, 3]);
-      }
+      const shape: [number, number, number, number] = [1, win.height, win.width, 3];
+      const values = pixels ?? (image.dataSync() as Float32Array);
+      const turned = tf.image.rotateWithOffset(tf.tensor4d(windowPixels(values, width, height, win), shape), angle, 0, turningCentre(box, win));
+      // Turning brings image into the margin beyond the image's edge, where the whole image, turned, ends:
+      // blacken it again.
+      const clip = clipWindow(win, size);
+      const outside = !clip || clip.pad.top + clip.pad.bottom + clip.pad.left + clip.pad.right > 0;
+      from = outside ? tf.mul(turned, tf.tensor4d(insideMask(width, height, win), shape)) : turned;
     }
-    const crop = tf.image.cropAndResize(from, [cropBox(box, { width, height }, win)], [0], [CROP_SIDE, CROP_SIDE]);
+    const crop = tf.image.cropAndResize(from, [cropBox(box, size, win)], [0], [CROP_SIDE, CROP_SIDE]);
     return tf.div(crop, 255);
   });
 }

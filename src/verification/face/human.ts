@@ -129,7 +129,8 @@ export async function createFaceEngine(opts: FaceEngineOptions = {}): Promise<Fa
       .raw()
       .toBuffer({ resolveWithObject: true });
     // float32 from the start: human and every face crop would otherwise each convert an integer image.
-    const input = tf.tensor3d(new Float32Array(data), [info.height, info.width, 3], 'float32');
+    const pixels = new Float32Array(data);
+    const input = tf.tensor3d(pixels, [info.height, info.width, 3], 'float32');
     try {
       const result = await human.detect(input);
       if (result.error) throw new Error(`face engine: ${result.error}`);
@@ -149,7 +150,7 @@ export async function createFaceEngine(opts: FaceEngineOptions = {}): Promise<Fa
           size,
         };
         if (work[i].describe || work[i].spoof) {
-          const crop = cutFace(tf, input, faceBox(f.boxRaw, info.width, info.height), roll(f.mesh));
+          const crop = cutFace(tf, input, faceBox(f.boxRaw, info.width, info.height), roll(f.mesh), pixels);
           try {
             if (work[i].describe) face.embedding = await describe(tf, models, crop);
             if (work[i].spoof) Object.assign(face, await spoofScores(tf, models, crop));

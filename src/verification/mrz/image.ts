@@ -1,22 +1,12 @@
 // The pixel work the MRZ reader needs, on plain typed arrays: a greyscale raster, local-contrast binarisation,
-// connected ink blobs and bilinear sampling. sharp only decodes; everything after that is ours.
-import sharp from 'sharp';
+// connected ink blobs and bilinear sampling. sharp only decodes (raster.ts); everything after that is ours.
+import { type Grey, decodeGrey } from '../raster.js';
 
-export interface Grey {
-  data: Uint8Array;
-  width: number;
-  height: number;
-}
+export type { Grey } from '../raster.js';
 
 /** Decodes any image sharp reads into 8-bit grey (EXIF orientation applied), no larger than `maxSide`. */
-export async function loadGrey(image: Buffer, maxSide = 2000): Promise<Grey> {
-  const { data, info } = await sharp(image, { failOn: 'none' })
-    .rotate()
-    .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
-    .greyscale()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data.buffer, data.byteOffset, info.width * info.height), width: info.width, height: info.height };
+export function loadGrey(image: Buffer, maxSide = 2000): Promise<Grey> {
+  return decodeGrey(image, maxSide);
 }
 
 /**

@@ -58,14 +58,14 @@ function topEdge(g: Grey, cand: MrzCandidate): MrzTopEdge {
 }
 
 /**
- * Reads the MRZ of a passport data page, TD2 card or TD1 card back. `topEdge` is set when the zone was found
- * upright.
+ * Reads the MRZ of a passport data page, TD2 card or TD1 card back: encoded image bytes, or the grey pixels the
+ * caller already decoded (loadGrey). `topEdge` is set when the zone was found upright.
  */
-export async function readMrz(image: Buffer): Promise<SourceReading & { topEdge?: MrzTopEdge }> {
+export async function readMrz(image: Buffer | Grey): Promise<SourceReading & { topEdge?: MrzTopEdge }> {
   const notes: string[] = [];
   let g: Grey;
   try {
-    g = await loadGrey(image);
+    g = Buffer.isBuffer(image) ? await loadGrey(image) : image;
   } catch (e) {
     return { source: 'mrz', found: false, valid: false, fields: emptyFields(), notes: [`image not readable: ${(e as Error).message}`], raw: null };
   }
