@@ -14,6 +14,7 @@ import * as webhookEndpoints from './api/webhook_endpoints/index.js';
 import type { Deps } from './deps.js';
 import { newId } from './domain/ids.js';
 import { RateLimiter } from './api/stripe/rate-limit.js';
+import { ApiFirstRouter } from './api/router.js';
 import { mountWeb } from './web/index.js';
 
 export const ENDPOINTS: Endpoint[] = [
@@ -48,7 +49,7 @@ export const ENDPOINTS: Endpoint[] = [
 ];
 
 export function createApp(deps: Deps, opts: { onWrite?: () => void } = {}) {
-  const app = new Hono<{ Variables: { requestId: string } }>();
+  const app = new Hono<{ Variables: { requestId: string } }>({ router: new ApiFirstRouter() });
   const keys = new KeyRing(deps.store);
 
   app.use('*', async (c, next) => {

@@ -1,7 +1,7 @@
 // API keys: generated here, stored only as SHA-256 hashes (keys are long random strings, so a fast hash is
 // enough), and described by kind, mode and — for restricted keys — permissions.
-import crypto from 'node:crypto';
 import type { ApiKeyRecord, Store } from '../store/store.js';
+import { sha256Hex } from './digest.js';
 import { newId, randomBase62 } from './ids.js';
 
 export type KeyKind = 'secret' | 'restricted' | 'publishable';
@@ -23,9 +23,7 @@ export const ALL_PERMISSIONS = Object.values(PERMISSIONS);
 const PREFIX: Record<KeyKind, string> = { secret: 'sk', restricted: 'rk', publishable: 'pk' };
 
 export function hashKey(key: string): string {
-  // Runs on every API request: the one-shot crypto.hash (Node 20.12+) costs half of createHash; same digest.
-  if (typeof crypto.hash === 'function') return crypto.hash('sha256', key, 'hex');
-  return crypto.createHash('sha256').update(key).digest('hex');
+  return sha256Hex(key);
 }
 
 export function parseKeyShape(key: string): { kind: KeyKind; livemode: boolean } | undefined {

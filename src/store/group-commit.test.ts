@@ -40,6 +40,11 @@ describe('SQLite group commit', () => {
     assert.deepEqual(visible(), labels);
   });
 
+  it('keeps the savepoints\' statement journal in memory (a temp file once past 64 KiB cost every write file I/O)', async () => {
+    const { rows } = await sql<{ temp_store: number }>`pragma temp_store`.execute(db);
+    assert.deepEqual(rows, [{ temp_store: 2 }]);
+  });
+
   it('a transaction that fails undoes only its own writes, not the rest of its group', async () => {
     const ok = db.transaction().execute((tx) => insert(tx, 'kept'));
     const failed = db.transaction().execute(async (tx) => {

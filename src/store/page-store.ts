@@ -1,8 +1,10 @@
 // Storage for the hosted page: the links (every minted url token and client secret, by SHA-256 hash) and the
 // collection (what the person entered for the current attempt, sealed). Reached as `store.page`, so it joins
 // the caller's transaction like every other store method.
-import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { sha256Hex } from '../domain/digest.js';
+import { runCompiled } from './compiled.js';
+import type { Dialect } from './db.js';
 import type { Sealer } from './sealer.js';
 import type { Database } from './schema.js';
 
@@ -18,22 +20,32 @@ export interface LinkRecord {
 
 /** Tokens are only ever stored and looked up by hash: a database read does not hand out live links. */
 export function hashToken(token: string): string {
-  return crypto.createHash('sha256').update(token, 'utf8').digest('hex');
+  return sha256Hex(token);
 }
 
 export class PageStore {
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
     private readonly sealer: Sealer,
   ) {}
 
   async rememberLinks(sessionId: string, links: { token: string; kind: LinkKind; expires_at: number }[], now: number): Promise<void> {
     if (links.length === 0) return;
-    await this.db
-      .insertInto('session_links')
-      .values(links.map((l) => ({ token_hash: hashToken(l.token), session_id: sessionId, kind: l.kind, created: now, expires_at: l.expires_at, used_at: null })))
-      .onConflict((oc) => oc.column('token_hash').doNothing())
-      .execute();
+    const COLUMNS = 5; // per link, in the order below
+    const values = links.flatMap((l) => [hashToken(l.token), sessionId, l.kind, now, l.expires_at]);
+    // Every session create runs this: compiled once per number of links.
+    await runCompiled(this.db, this.dialect, `rememberLinks:${links.length}`, values, (v) =>
+      this.db
+        .insertInto('session_links')
+        .values(
+          links.map((_, i) => {
+            const [token_hash, session_id, kind, created, expires_at] = v.slice(i * COLUMNS, (i + 1) * COLUMNS);
+            return { token_hash, session_id, kind, created, expires_at, used_at: null };
+          }),
+        )
+        .onConflict((oc) => oc.column('token_hash').doNothing()),
+    );
   }
 
   async findLink(token: string): Promise<LinkRecord | undefined> {

@@ -11,8 +11,10 @@ export interface Sealer {
   openBytes(sealed: Uint8Array): Buffer;
 }
 
-export function createSealer(key: Buffer): Sealer {
-  if (key.length !== 32) throw new Error('the encryption key must be 32 bytes');
+export function createSealer(keyBytes: Buffer): Sealer {
+  if (keyBytes.length !== 32) throw new Error('the encryption key must be 32 bytes');
+  // A key object made once: given the bytes, every cipher would import the key afresh (a tenth of a seal).
+  const key = crypto.createSecretKey(keyBytes);
   return {
     seal(plain) {
       const iv = randomBytes(12); // from the CSPRNG pool: a fresh, never reused IV

@@ -1,6 +1,7 @@
 // The storage port and its one implementation (Kysely over SQLite or PostgreSQL). Rows are mapped to the
 // domain's records here and nowhere else; personal data is sealed on the way in and opened on the way out.
-import { type Compilable, type CompiledQuery, type Kysely, type QueryResult, type Transaction, sql } from 'kysely';
+import { type Compilable, type Kysely, type QueryResult, type Transaction, sql } from 'kysely';
+import { type ReadNow, runCompiled } from './compiled.js';
 import type { Checks, EventRecord, Report, Session } from '../domain/types.js';
 import type { Dialect, OpenedDb } from './db.js';
 import type { Sealer } from './sealer.js';
@@ -95,6 +96,8 @@ export class Store {
     private readonly inTransaction = false,
     /** See OpenedDb.settled. */
     readonly settled: () => Promise<void> = () => Promise.resolve(),
+    /** See OpenedDb.readNow; only outside a transaction (inside one, the transaction's connection reads). */
+    private readonly readNow?: ReadNow,
   ) {}
 
   /** Webhook endpoints and deliveries, in this store's transaction. */
@@ -109,7 +112,7 @@ export class Store {
 
   /** Hosted-page links and collections, in this store's transaction. */
   get page(): PageStore {
-    return new PageStore(this.db, this.sealer);
+    return new PageStore(this.db, this.dialect, this.sealer);
   }
 
   /** Live verification's audit entries and manual reviews, in this store's transaction. */
@@ -118,29 +121,12 @@ export class Store {
   }
 
   static from(opened: OpenedDb, sealer: Sealer): Store {
-    return new Store(opened.db, opened.dialect, sealer, false, opened.settled);
+    return new Store(opened.db, opened.dialect, sealer, false, opened.settled, opened.readNow);
   }
 
-  /**
-   * Runs a hot query compiled once per dialect. Kysely builds and compiles every query afresh, which costs
-   * about as much as SQLite takes to run a point query; the SQL only depends on the dialect and the query's
-   * shape, so `build` is compiled once with marker values in place of `values` (in the same order) and each
-   * call binds its own values where the markers were. The same SQL and parameters as `build(values)`.
-   */
+  /** See compiled.ts. */
   private runCompiled(name: string, values: readonly unknown[], build: (v: readonly any[]) => Compilable): Promise<QueryResult<any>> {
-    // Kysely leaves undefined values out of the SQL, so such a call has another shape: build it as usual.
-    if (values.includes(undefined)) return this.db.executeQuery(build(values));
-    const key = `${this.dialect}:${name}`;
-    let c = COMPILED.get(key);
-    if (!c) {
-      const query = build(values.map((_, i) => `${MARKER}${i}`)).compile();
-      const slots = query.parameters.map((p) => (typeof p === 'string' && p.startsWith(MARKER) ? Number(p.slice(MARKER.length)) : -1));
-      if (new Set(slots.filter((i) => i >= 0)).size !== values.length) throw new Error(`runCompiled(${name}): every value must be bound`);
-      c = { query, slots };
-      COMPILED.set(key, c);
-    }
-    const { query, slots } = c;
-    return this.db.executeQuery({ ...query, parameters: slots.map((i, at) => (i >= 0 ? values[i] : query.parameters[at])) });
+    return runCompiled(this.db, this.dialect, name, values, build, this.inTransaction ? undefined : this.readNow);
   }
 
   /** Runs fn atomically. Nested calls join the outer transaction. */
@@ -631,10 +617,6 @@ export class Store {
     return r?.next == null ? undefined : Number(r.next);
   }
 }
-
-// Queries compiled once by Store.runCompiled, by dialect and name; the marker stands in for each bound value.
-const COMPILED = new Map<string, { query: CompiledQuery; slots: number[] }>();
-const MARKER = '\u0000verity-value-';
 
 /** The top-level `id` of a JSON response body, if it has one. */
 function objectIdOf(body: string): string | null {

@@ -110,6 +110,43 @@ describe('KeyRing.authenticate', () => {
   });
 });
 
+describe('KeyRing cache', () => {
+  it('looks a key up once per header value within the cache time, and again after it', async () => {
+    const opened = openDatabase({ sqlitePath: ':memory:' });
+    try {
+      await migrate(opened);
+      const store = Store.from(opened, createSealer(crypto.randomBytes(32)));
+      const { key } = await createKey(store, { kind: 'secret', livemode: false, now: NOW_S });
+      let lookups = 0;
+      const counting = Object.create(store, { findKeyByHash: { value: (h: string) => (lookups++, store.findKeyByHash(h)) } }) as Store;
+      const ring = new KeyRing(counting);
+      for (let i = 0; i < 3; i++) assert.equal((await ring.authenticate(`Bearer ${key}`, NOW_MS + i)).raw, key);
+      assert.equal(lookups, 1, 'one lookup for the same Authorization value');
+      await ring.authenticate(`bearer ${key}`, NOW_MS);
+      assert.equal(lookups, 2, 'another spelling is another entry');
+      await ring.authenticate(`Bearer ${key}`, NOW_MS + 60_000);
+      assert.equal(lookups, 3, 'looked up again once the entry is stale');
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('never caches a refusal: a key added after it was refused is accepted', async () => {
+    const opened = openDatabase({ sqlitePath: ':memory:' });
+    try {
+      await migrate(opened);
+      const store = Store.from(opened, createSealer(crypto.randomBytes(32)));
+      const ring = new KeyRing(store);
+      const key = 'sk_test_' + crypto.randomBytes(16).toString('hex');
+      await refused(ring.authenticate(`Bearer ${key}`, NOW_MS));
+      await store.insertKey(recordFor(key, { created: NOW_S }));
+      assert.equal((await ring.authenticate(`Bearer ${key}`, NOW_MS)).raw, key);
+    } finally {
+      await opened.close();
+    }
+  });
+});
+
 describe('authorize', () => {
   const keyOf = (kind: ApiKeyRecord['kind'], permissions: string[] = []): AuthedKey => {
     const raw = `${kind === 'secret' ? 'sk' : 'rk'}_test_abcdefgh1234`;

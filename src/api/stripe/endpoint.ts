@@ -12,6 +12,7 @@ import { MSG, StripeError, errors } from './errors.js';
 import { type StoredResponse, checkKey, runIdempotent } from './idempotency.js';
 import { type Raw, mergeParams, parseForm } from './params.js';
 import type { RateLimiter } from './rate-limit.js';
+import { respond, writtenHeaders } from './respond.js';
 
 export const MAX_BODY_BYTES = 1 << 20;
 
@@ -84,6 +85,8 @@ export const BASE_HEADERS: Record<string, string> = {
   'Access-Control-Max-Age': '300',
 };
 
+const BASE_WRITTEN = writtenHeaders(BASE_HEADERS);
+
 /** The one place an error becomes Stripe's envelope. Unexpected faults are logged and leak nothing. */
 export function errorResponse(e: unknown, deps: Deps, requestId: string): StoredResponse & { storable: boolean } {
   let err: StripeError;
@@ -135,24 +138,6 @@ function queryString(url: string): string {
   return i < 0 ? '' : url.slice(i + 1);
 }
 
-const HTTP_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
-
-/**
- * The response, its headers exactly as c.body() with @hono/node-server would write them (names lower-cased
- * and sorted, values trimmed, then Content-Length), but handed over as a plain record: c.body() builds a
- * Headers object and the adapter turns it back into a record, which with Stripe's dozen headers costs as
- * much as the database read of a retrieve.
- */
-function respond(method: string, status: number, body: string, headers: Record<string, string>): Response {
-  const lower: Record<string, string> = {};
-  for (const k in headers) lower[k.toLowerCase()] = headers[k].replace(HTTP_WHITESPACE, '');
-  const out: Record<string, string> = {};
-  for (const k of Object.keys(lower).sort()) out[k] = lower[k];
-  // A HEAD answer (the GET route's, body dropped by Hono) carries no length, as before.
-  if (method !== 'HEAD') out['Content-Length'] = String(Buffer.byteLength(body));
-  return new Response(body, { status, headers: out });
-}
-
 /** File contents: the API's headers, with the body's own type, length and download headers. */
 function sendRaw(method: string, status: number, raw: RawBody, headers: Record<string, string>): Response {
   const out: Record<string, string> = { ...headers, ...raw.headers, 'Content-Length': String(raw.bytes.length) };
@@ -165,13 +150,14 @@ export function stripeHandler(deps: Deps, keys: KeyRing, ep: Endpoint, limiter?:
     const nowMs = deps.clock.nowMs();
     const nowS = Math.floor(nowMs / 1000);
     const version = c.req.header('stripe-version');
-    const headers: Record<string, string> = { ...BASE_HEADERS, 'Request-Id': requestId, 'Stripe-Version': deps.config.defaultApiVersion };
-    const send = (r: StoredResponse) => respond(c.req.method, r.status, r.body, { ...headers, ...r.headers });
+    // This response's own headers; BASE_HEADERS go under them (see respond.ts).
+    const headers: Record<string, string> = { 'Request-Id': requestId, 'Stripe-Version': deps.config.defaultApiVersion };
+    const method = c.req.method;
     try {
       const path = c.req.param() as Record<string, string>;
       // No object id holds a NUL (and PostgreSQL text cannot): such a URL names nothing, as an unknown one.
-      if (Object.values(path).some((v) => v.includes('\0')))
-        throw new StripeError({ status: 404, message: MSG.unrecognizedUrl(c.req.method, new URL(c.req.url).pathname) });
+      for (const k in path)
+        if (path[k].includes('\0')) throw new StripeError({ status: 404, message: MSG.unrecognizedUrl(method, new URL(c.req.url).pathname) });
       const key = await keys.authenticate(c.req.header('authorization'), nowMs);
       limiter?.take(key.record.livemode, `${ep.method} ${ep.path}`, nowMs);
       if (version !== undefined) {
@@ -198,35 +184,24 @@ export function stripeHandler(deps: Deps, keys: KeyRing, ep: Endpoint, limiter?:
       const params = mergeParams(parseForm(queryString(c.req.url)), parseForm(bodyText));
       // An empty Idempotency-Key is no key (otherwise every such request would share one stored response).
       const idemKey = ep.method === 'POST' ? c.req.header('idempotency-key') || null : null;
-      const meta: RequestMeta = { requestId, idempotencyKey: idemKey, apiVersion: headers['Stripe-Version'] };
-      let raw: RawBody | undefined;
-      const run = async (store: Store): Promise<StoredResponse> => {
-        const ctx: ApiContext = {
-          deps: store === deps.store ? deps : { ...deps, store },
-          key,
-          livemode: key.record.livemode,
-          params,
-          path,
-          meta,
-          nowS,
-          upload,
-          versionHeader: version,
-        };
-        const r = await ep.handler(ctx);
-        if (r.raw) {
-          if (ep.method !== 'GET') throw new Error('raw bodies are for GET endpoints only');
-          raw = r.raw;
-          return { status: r.status ?? 200, body: '', headers: {} };
-        }
-        return { status: r.status ?? 200, body: JSON.stringify(r.body), headers: {} };
-      };
+      const call = new Call(deps, ep, {
+        deps,
+        key,
+        livemode: key.record.livemode,
+        params,
+        path,
+        meta: { requestId, idempotencyKey: idemKey, apiVersion: headers['Stripe-Version'] },
+        nowS,
+        upload,
+        versionHeader: version,
+      });
 
       // Without a key a POST still runs in one transaction, so a request that fails after writing (a refused
       // sensitive expand while rendering, say) leaves nothing behind, as with a key.
       if (idemKey === null) {
-        const res = await (ep.method === 'GET' ? run(deps.store) : deps.store.transaction(run));
-        if (raw) return sendRaw(c.req.method, res.status, raw, headers);
-        return send(res);
+        const res = await (ep.method === 'GET' ? call.run(deps.store) : deps.store.transaction((tx) => call.run(tx)));
+        if (call.raw) return sendRaw(method, res.status, call.raw, { ...BASE_HEADERS, ...headers });
+        return respond(method, res.status, res.body, BASE_WRITTEN, headers);
       }
       checkKey(idemKey);
       headers['Idempotency-Key'] = idemKey;
@@ -242,13 +217,37 @@ export function stripeHandler(deps: Deps, keys: KeyRing, ep: Endpoint, limiter?:
           requestId,
           nowS,
         },
-        run,
+        (tx) => call.run(tx),
         (e) => errorResponse(e, deps, requestId),
       );
       headers['Original-Request'] = res.originalRequest;
-      return send(res);
+      return respond(method, res.status, res.body, BASE_WRITTEN, { ...headers, ...res.headers });
     } catch (e) {
-      return send(errorResponse(e, deps, requestId));
+      const r = errorResponse(e, deps, requestId);
+      return respond(method, r.status, r.body, BASE_WRITTEN, { ...headers, ...r.headers });
     }
   };
+}
+
+/** One request's handler call, run on the store given (a transaction's, for writes). */
+class Call {
+  /** A non-JSON body the handler answered with (file contents). */
+  raw: RawBody | undefined;
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly ep: Endpoint,
+    private readonly ctx: ApiContext,
+  ) {}
+
+  async run(store: Store): Promise<StoredResponse> {
+    const ctx = store === this.deps.store ? this.ctx : { ...this.ctx, deps: { ...this.deps, store } };
+    const r = await this.ep.handler(ctx);
+    if (r.raw) {
+      if (this.ep.method !== 'GET') throw new Error('raw bodies are for GET endpoints only');
+      this.raw = r.raw;
+      return { status: r.status ?? 200, body: '', headers: {} };
+    }
+    return { status: r.status ?? 200, body: JSON.stringify(r.body), headers: {} };
+  }
 }

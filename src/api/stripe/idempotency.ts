@@ -6,7 +6,7 @@
 // The claim commits on its own, so a concurrent duplicate sees it. The endpoint's writes and the stored
 // response then commit together: after a crash either both exist or neither, and a claim left behind by a
 // dead process is taken over once its lease runs out.
-import crypto from 'node:crypto';
+import { sha256Hex } from '../../domain/digest.js';
 import type { Store } from '../../store/store.js';
 import { MSG, StripeError } from './errors.js';
 import type { Raw } from './params.js';
@@ -27,7 +27,7 @@ export function checkKey(key: string): void {
 }
 
 export function paramsHash(params: Record<string, Raw>): string {
-  return crypto.createHash('sha256').update(canonical(params)).digest('hex');
+  return sha256Hex(canonical(params));
 }
 
 function canonical(v: unknown): string {
