@@ -3,6 +3,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { EventRecord } from '../domain/types.js';
 import type { Dialect } from './db.js';
+import { runCompiled } from './compiled.js';
 import type { Sealer } from './sealer.js';
 import type { Database } from './schema.js';
 import { paginate, type CreatedFilter, type Page, type PageRequest } from './store.js';
@@ -157,14 +158,11 @@ export class WebhookStore {
 
   /** Enabled endpoints of a mode and what they subscribe to: the candidates for a new event's deliveries. */
   async enabledEndpoints(livemode: boolean): Promise<{ id: string; enabled_events: string[] }[]> {
-    const rows = await this.db
-      .selectFrom('webhook_endpoints')
-      .select(['id', 'enabled_events'])
-      .where('livemode', '=', livemode ? 1 : 0)
-      .where('deleted', '=', 0)
-      .where('status', '=', 'enabled')
-      .execute();
-    return rows.map((r) => ({ id: r.id, enabled_events: JSON.parse(r.enabled_events) as string[] }));
+    // Every recorded event asks (inside its transaction), so the query is compiled once.
+    const { rows } = await runCompiled(this.db, this.dialect, 'enabledEndpoints', [livemode ? 1 : 0, 0, 'enabled'], ([mode, deleted, status]) =>
+      this.db.selectFrom('webhook_endpoints').select(['id', 'enabled_events']).where('livemode', '=', mode).where('deleted', '=', deleted).where('status', '=', status),
+    );
+    return rows.map((r: { id: string; enabled_events: string }) => ({ id: r.id, enabled_events: JSON.parse(r.enabled_events) as string[] }));
   }
 
   async listEndpoints(livemode: boolean, page: PageRequest, created?: CreatedFilter): Promise<Page<WebhookEndpoint & { seq: number }>> {
