@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { type Kysely, sql } from 'kysely';
+import Database from 'better-sqlite3';
+import { startCheckpointer } from './checkpointer.js';
 import { openDatabase } from './db.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'verity-ckpt-'));
@@ -49,5 +51,48 @@ describe('WAL checkpointer thread', () => {
     await opened.close();
     assert.equal(size(`${file}-wal`), 0);
     assert.ok(size(file) >= 4_000_000);
+  });
+});
+
+/**
+ * Commits back to back for `ms` on a connection set up as db.ts sets up the serving one, while the checkpointer
+ * runs, and returns the largest WAL file seen in the second half (the first covers the thread's start-up).
+ * Each commit is one small row: many commits, each a few frames.
+ */
+async function steadyWrites(file: string, restartBytes: number, ms: number): Promise<number> {
+  const conn = new Database(file);
+  conn.pragma('journal_mode = WAL');
+  conn.pragma('synchronous = NORMAL');
+  conn.pragma('busy_timeout = 5000');
+  conn.pragma('wal_autocheckpoint = 0');
+  if (Number.isSafeInteger(restartBytes)) conn.pragma(`journal_size_limit = ${restartBytes}`);
+  conn.exec('create table if not exists t (id integer primary key, v text not null)');
+  const insert = conn.prepare('insert into t (v) values (?)');
+  const ckpt = startCheckpointer(file, { intervalMs: 10, restartBytes });
+  let largest = 0;
+  const half = Date.now() + ms / 2;
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    for (let i = 0; i < 20; i++) conn.transaction(() => insert.run('x'.repeat(200)))();
+    if (Date.now() > half) largest = Math.max(largest, size(`${file}-wal`));
+    // A turn of the event loop now and then, as a server gives between requests.
+    await new Promise((r) => setImmediate(r));
+  }
+  await ckpt.stop();
+  conn.close();
+  return largest;
+}
+
+describe('WAL size under a steady stream of commits', () => {
+  const MiB = 1024 * 1024;
+
+  it('grows without bound when only PASSIVE passes run (the case the RESTART is for)', async () => {
+    const largest = await steadyWrites(path.join(dir, 'steady-unbounded.sqlite'), Number.POSITIVE_INFINITY, 1500);
+    assert.ok(largest > 16 * MiB, `largest WAL ${largest} bytes`);
+  });
+
+  it('starts over once past restartBytes, and the file is cut back to about that size', async () => {
+    const largest = await steadyWrites(path.join(dir, 'steady-bounded.sqlite'), 1 * MiB, 1500);
+    assert.ok(largest < 6 * MiB, `largest WAL ${largest} bytes`);
   });
 });

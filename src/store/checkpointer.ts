@@ -4,6 +4,16 @@
 // runs PASSIVE checkpoints (they never block readers or writers) every `intervalMs`, so the WAL stays small and
 // the fsync happens beside the requests, not in front of them. Durability is unchanged: WAL with
 // synchronous=NORMAL either way.
+//
+// PASSIVE alone cannot bound the WAL under a steady stream of writes. SQLite only starts the WAL over from its
+// first frame when a write transaction begins with every frame already copied back; a PASSIVE pass copies the
+// frames committed when it began, and by the time it is done the next commit has appended more, so the file
+// grew without end (280 MB after 20 s of creates), and every read that misses the WAL searched a wal-index
+// that grew with it. Past `restartBytes`, the pass is followed by a RESTART: it takes the write lock between two
+// commits (the serving connection's next BEGIN waits in its busy handler meanwhile), copies the few frames the
+// PASSIVE pass left, and lets the next write start the WAL from the top. The wait is that residue plus one
+// fsync, once per `restartBytes` of WAL, rather than a file and an index that never stop growing. The serving
+// connection's journal_size_limit (WAL_RESTART_BYTES) then cuts the file back once the WAL has started over.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
@@ -15,8 +25,13 @@ const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.module);
 const db = new Database(workerData.file);
 db.pragma('busy_timeout = 1000');
+const pageSize = db.pragma('page_size', { simple: true });
+const restartFrames = Math.max(1, Math.ceil(workerData.restartBytes / pageSize));
 const tick = () => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy or closing: the next tick tries again */ }
+  try {
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (r && r.log >= restartFrames) db.pragma('wal_checkpoint(RESTART)');
+  } catch { /* busy or closing: the next tick tries again */ }
 };
 const timer = setInterval(tick, workerData.intervalMs);
 parentPort.on('message', (m) => {
@@ -32,9 +47,20 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
+/** The WAL size past which the checkpointer makes the WAL start over (and the size the file is cut back to). */
+export const WAL_RESTART_BYTES = 32 * 1024 * 1024;
+
+export interface CheckpointerOptions {
+  /** How often a PASSIVE pass runs. */
+  intervalMs?: number;
+  /** The WAL size past which a pass ends with a RESTART (see above). */
+  restartBytes?: number;
+}
+
 /** Starts checkpointing `file` (a WAL-mode SQLite database whose serving connection has wal_autocheckpoint=0). */
-export function startCheckpointer(file: string, intervalMs = 250): Checkpointer {
-  const worker = new Worker(THREAD, { eval: true, workerData: { file, intervalMs, module: require.resolve('better-sqlite3') } });
+export function startCheckpointer(file: string, opts: CheckpointerOptions = {}): Checkpointer {
+  const workerData = { file, intervalMs: opts.intervalMs ?? 250, restartBytes: opts.restartBytes ?? WAL_RESTART_BYTES, module: require.resolve('better-sqlite3') };
+  const worker = new Worker(THREAD, { eval: true, workerData });
   // Never keeps the process alive on its own.
   worker.unref();
   let stopped: Promise<void> | null = null;

@@ -12,7 +12,7 @@ import * as m0005 from './migrations/0005_files.js';
 import * as m0006 from './migrations/0006_hosted_page.js';
 import * as m0007 from './migrations/0007_webhook_secret_roll.js';
 import * as m0008 from './migrations/0008_live_verification.js';
-import { type Checkpointer, startCheckpointer } from './checkpointer.js';
+import { type Checkpointer, WAL_RESTART_BYTES, startCheckpointer } from './checkpointer.js';
 import { type GroupCommitOptions, type InnerStatement, groupCommitting } from './group-commit.js';
 import type { Database } from './schema.js';
 
@@ -62,6 +62,7 @@ export function openDatabase(opts: { databaseUrl?: string; sqlitePath?: string; 
   let checkpointer: Checkpointer | null = null;
   if (file !== ':memory:') {
     sqlite.pragma('wal_autocheckpoint = 0');
+    sqlite.pragma(`journal_size_limit = ${WAL_RESTART_BYTES}`);
     checkpointer = startCheckpointer(file);
   }
   const database = groupCommitting(sqlite, reusingStatements(sqlite), opts.groupCommit);
