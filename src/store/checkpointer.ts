@@ -24,7 +24,10 @@ const THREAD = `
 const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.module);
 const db = new Database(workerData.file);
-db.pragma('busy_timeout = 1000');
+// Only RESTART waits (PASSIVE never does): for a gap between commits, then for readers still on old frames,
+// holding the write lock meanwhile. A short wait bounds how long a long reader can make the serving
+// connection's writes wait behind it; a RESTART that gives up is tried again on the next tick.
+db.pragma('busy_timeout = 100');
 const pageSize = db.pragma('page_size', { simple: true });
 const restartFrames = Math.max(1, Math.ceil(workerData.restartBytes / pageSize));
 const tick = () => {
