@@ -11,8 +11,9 @@
 //    server's peak RSS (engine thread included).
 // Targets (issue 6, printed PASS/FAIL): MRZ ≥ 99% exact clean, ≥ 95% degraded; PDF417 ≥ 99%; 0 false
 // accepts; p95 ≤ 3 s per session; peak RSS ≤ 1.2 GB. Results: stdout and bench/results/verification.json.
-// 5. Stages: the CPU time of each engine stage (MRZ/PDF417, printed zone, portrait, selfie) and of a whole
-//    session through the composed engines, per session of the end-to-end corpus (BENCH_STAGES sessions).
+// 5. Stages: the CPU time of normalising the uploads (src/web/images.ts), of each engine stage (MRZ/PDF417,
+//    printed zone, portrait, selfie) on the stored images, and of a whole session through the composed engines,
+//    per session of the end-to-end corpus (BENCH_STAGES sessions).
 // BENCH_ONLY=mrz|pdf417|faces|e2e|stages runs one part.
 import fs from 'node:fs';
 import path from 'node:path';

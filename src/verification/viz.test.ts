@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { randomSpec, renderDocument } from '../../test/fixtures/documents.js';
 import { randomLicenceSpec, renderLicence } from '../../test/fixtures/licences.js';
 import { type DocumentFields, emptyFields } from './reading.js';
-import { type VizCrossCheck, close, crossCheck, readVisualZone } from './viz.js';
+import { type VizCrossCheck, close, crossCheck, divideByBackground, readVisualZone } from './viz.js';
 import { ocrbSkip } from '../../test/fixtures/ocr-b.js';
 import { readMrz } from './mrz/reader.js';
 
@@ -197,6 +197,17 @@ describe('crossCheck', () => {
     it('do not take a number that is no date for one', () => {
       assert.equal(crossCheck(mrz(), 'Date of birth\n32.13.1985 1985').fields.dob, 'absent');
     });
+  });
+});
+
+describe('divideByBackground', () => {
+  it('gives 255 · pixel / background, rounded and capped at white, for every pair of values', () => {
+    const px = new Uint8Array(256 * 256);
+    const bg = new Uint8Array(256 * 256);
+    for (let b = 0; b < 256; b++) for (let d = 0; d < 256; d++) [px[b * 256 + d], bg[b * 256 + d]] = [d, b];
+    const out = divideByBackground(px, bg);
+    for (let i = 0; i < px.length; i++) assert.equal(out[i], Math.min(255, Math.round((255 * px[i]) / Math.max(bg[i], 1))), `${px[i]} / ${bg[i]}`);
+    assert.deepEqual([...divideByBackground(Uint8Array.of(100, 100, 0), Uint8Array.of(200, 50, 0))], [128, 255, 0]);
   });
 });
 

@@ -84,6 +84,21 @@ export async function readVisualZone(front: Buffer | Grey, opts: VizOptions = {}
   return result;
 }
 
+// The division for every (background, pixel) pair, indexed background << 8 | pixel: a lookup per pixel
+// instead of the arithmetic.
+const DIVIDED = (() => {
+  const t = new Uint8Array(256 * 256);
+  for (let b = 0; b < 256; b++) for (let d = 0; d < 256; d++) t[(b << 8) | d] = Math.min(255, Math.round((255 * d) / Math.max(b, 1)));
+  return t;
+})();
+
+/** min(255, round(255 · pixel / max(background, 1))) per pixel: the background becomes white, ink stays dark. */
+export function divideByBackground(px: Uint8Array, background: Uint8Array): Uint8Array {
+  const out = new Uint8Array(px.length);
+  for (let i = 0; i < px.length; i++) out[i] = DIVIDED[(background[i] << 8) | px[i]];
+  return out;
+}
+
 /**
  * Grey, `width` wide, and divided by its own blurred copy: what is left is ink on an even white, without the
  * uneven light of a photo or most of the fine security print (guilloche) that breaks tesseract's line finding.
@@ -103,10 +118,14 @@ async function prepare(front: Buffer | Grey, width: number, mrzTop?: MrzTopEdge)
   const raw = { raw: { width: grey.width, height: grey.height, channels: 1 as const } };
   const small = { width: Math.max(1, Math.round(grey.width / 8)), height: Math.max(1, Math.round(grey.height / 8)) };
   const blurred = await sharp(grey.data, raw).resize(small).blur(grey.width / 640).raw().toBuffer();
-  const background = await sharp(blurred, { raw: { ...small, channels: 1 } }).resize(grey.width, grey.height).raw().toBuffer();
-  const { data } = grey;
-  const flat = new Uint8Array(data.length);
-  for (let i = 0; i < data.length; i++) flat[i] = Math.min(255, Math.round((255 * data[i]) / Math.max(background[i], 1)));
+  // Three channels again: only the first width × height bytes are read, the top third of the rows, so only
+  // those are produced (the same values: each output pixel of a resize depends only on its position).
+  const background = await sharp(blurred, { raw: { ...small, channels: 1 } })
+    .resize(grey.width, grey.height)
+    .extract({ left: 0, top: 0, width: grey.width, height: Math.ceil(grey.height / 3) })
+    .raw()
+    .toBuffer();
+  const flat = divideByBackground(grey.data, background);
   if (mrzTop) whiteOutBelow(flat, grey.width, grey.height, mrzTop);
   return pgm({ data: flat, width: grey.width, height: grey.height });
 }
