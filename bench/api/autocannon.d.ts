@@ -35,6 +35,12 @@ declare module 'autocannon' {
     body?: string;
     requests?: RequestSpec[];
     title?: string;
+    /** Called with each connection's client as it is made. */
+    setupClient?: (client: Client) => void;
+  }
+  export interface Client {
+    /** Each answer: its status, size and latency (ms, from the request's write to the answer). */
+    on(event: 'response', f: (status: number, bytes: number, responseTime: number) => void): void;
   }
   export interface Result {
     title?: string;
