@@ -1,7 +1,7 @@
 // Builds the HTTP app from the dependencies. The route list below is the API's table of contents.
 import { Hono } from 'hono';
 import { KeyRing } from './api/stripe/auth.js';
-import { BASE_HEADERS, type Endpoint, errorResponse, stripeHandler } from './api/stripe/endpoint.js';
+import { BASE_HEADERS, type Endpoint, errorResponse, lostCommitResponse, stripeHandler } from './api/stripe/endpoint.js';
 import { MSG, StripeError } from './api/stripe/errors.js';
 import * as ephemeralKeys from './api/ephemeral_keys/index.js';
 import * as events from './api/events/index.js';
@@ -52,24 +52,25 @@ export function createApp(deps: Deps, opts: { onWrite?: () => void } = {}) {
   const app = new Hono<{ Variables: { requestId: string } }>({ router: new ApiFirstRouter() });
   const keys = new KeyRing(deps.store);
 
+  // Outside /v1/ (the API's endpoints do the same themselves, and the router leaves this out of their matches:
+  // see router.ts). Nothing is answered before what it reports is durable: SQLite commits writes in groups,
+  // and a read may have seen the open group's writes. If that group failed to commit, the answer is a 500.
   app.use('*', async (c, next) => {
     c.set('requestId', newId.request());
     await next();
-    // Nothing is answered before what it reports is durable: SQLite commits writes in groups, and a read may
-    // have seen the open group's writes. If that group failed to commit, the answer is a 500 instead.
     try {
       await deps.store.settled();
     } catch (e) {
-      const r = errorResponse(e, deps, c.get('requestId'));
       c.res = undefined; // replace the response outright rather than merge the old one's headers into it
-      c.res = new Response(r.body, { status: r.status, headers: { ...BASE_HEADERS, ...r.headers, 'Request-Id': c.get('requestId') } });
+      c.res = lostCommitResponse(e, deps, c.get('requestId'));
     }
   });
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }, 200, { 'Request-Id': c.get('requestId') }));
 
-  // CORS preflight for browser callers (Stripe answers these for every API path).
-  app.options('/v1/*', (c) => c.body(null, 204, { ...BASE_HEADERS, 'Request-Id': c.get('requestId') }));
+  // CORS preflight for browser callers (Stripe answers these for every API path). It reads nothing, so it has
+  // nothing to wait for.
+  app.options('/v1/*', (c) => c.body(null, 204, { ...BASE_HEADERS, 'Request-Id': newId.request() }));
 
   // Writes wake the worker once per turn of the event loop rather than once per request: each wake-up costs
   // the job loop and the webhook dispatcher a claim transaction, which under load cost about a quarter of a
@@ -99,16 +100,19 @@ export function createApp(deps: Deps, opts: { onWrite?: () => void } = {}) {
   mountWeb(app, deps, { onWrite: onWrite && wakeWorker });
   fileLinks.mountFileLinkDownloads(app, deps);
 
+  // Under /v1/ no middleware has run (see above), so these two may have to mint the request's id.
   app.notFound((c) => {
+    const requestId = c.get('requestId') ?? newId.request();
     const url = new URL(c.req.url);
     const err = new StripeError({ status: 404, message: MSG.unrecognizedUrl(c.req.method, url.pathname) });
-    const r = errorResponse(err, deps, c.get('requestId'));
-    return c.body(r.body, 404, { ...BASE_HEADERS, 'Request-Id': c.get('requestId') });
+    const r = errorResponse(err, deps, requestId);
+    return c.body(r.body, 404, { ...BASE_HEADERS, 'Request-Id': requestId });
   });
 
   app.onError((e, c) => {
-    const r = errorResponse(e, deps, c.get('requestId'));
-    return c.body(r.body, r.status as 500, { ...BASE_HEADERS, ...r.headers, 'Request-Id': c.get('requestId') });
+    const requestId = c.get('requestId') ?? newId.request();
+    const r = errorResponse(e, deps, requestId);
+    return c.body(r.body, r.status as 500, { ...BASE_HEADERS, ...r.headers, 'Request-Id': requestId });
   });
 
   return app;

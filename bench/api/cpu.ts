@@ -11,8 +11,8 @@
 //
 // Environment: CPU_REQUESTS (per measurement, default 20000), CPU_ROUNDS (default 3), CPU_CONNECTIONS
 // (default 50), CPU_ONLY (retrieve or create: measure that one only), CPU_THREADS=1 (also show the main
-// thread's share against all other threads'), CPU_PROF=<dir> (the Verity children write V8 CPU profiles into
-// <dir> at exit).
+// thread's share against all other threads'), CPU_PROF=<dir> (every child, the bare server too, writes a V8
+// CPU profile into <dir> at exit, so Verity's profile can be read against what the framework alone costs).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -48,7 +48,7 @@ function cpuSeconds(pid: number | string): number {
 
 async function start(args: string[], env: Record<string, string>, cwd = ROOT): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
-  const proc: ChildProcess = spawn(process.execPath, [...(PROFILE && args[0] === 'src/main.ts' ? ['--cpu-prof', '--cpu-prof-dir', PROFILE] : []), '--import', 'tsx', ...args], {
+  const proc: ChildProcess = spawn(process.execPath, [...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROFILE] : []), '--import', 'tsx', ...args], {
     cwd,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -57,17 +57,36 @@ function build(router: Router<string>): Router<string> {
   return router;
 }
 
+const EVERY_PATH_MIDDLEWARE = '0:ALL /*';
+
 describe('ApiFirstRouter', () => {
-  it('matches every method and path as a TrieRouter holding the same routes does', () => {
+  it('matches every method and path as a TrieRouter holding the same routes does, but for the middleware under /v1/', () => {
     const fast = build(new ApiFirstRouter());
     const trie = build(new TrieRouter());
     for (const method of ['GET', 'POST', 'DELETE', 'OPTIONS'])
-      for (const path of PATHS) assert.deepEqual(normalize(fast.match(method, path)), normalize(trie.match(method, path)), `${method} ${path}`);
+      for (const path of PATHS) {
+        const want = normalize(trie.match(method, path)).filter(([h]) => !(path.startsWith('/v1/') && h === EVERY_PATH_MIDDLEWARE));
+        assert.deepEqual(normalize(fast.match(method, path)), want, `${method} ${path}`);
+      }
   });
 
-  it('really matches a route under /v1/ (not an empty result for everything)', () => {
+  it('really matches a route under /v1/ (not an empty result for everything), with no middleware around it', () => {
     const got = normalize(build(new ApiFirstRouter()).match('GET', '/v1/identity/verification_sessions/vs_1'));
-    assert.deepEqual(got.map(([h]) => h), ['0:ALL /*', '5:GET /v1/identity/verification_sessions/:session']);
-    assert.deepEqual(got[1][1], { session: 'vs_1' });
+    assert.deepEqual(got.map(([h]) => h), ['5:GET /v1/identity/verification_sessions/:session']);
+    assert.deepEqual(got[0][1], { session: 'vs_1' });
+  });
+
+  it('keeps the middleware for every path outside /v1/, /v1 itself included', () => {
+    const router = build(new ApiFirstRouter());
+    for (const path of ['/healthz', '/verify/tok_1', '/v1', '/'])
+      assert.equal(normalize(router.match('GET', path))[0]?.[0], EVERY_PATH_MIDDLEWARE, path);
+  });
+
+  it('leaves out a middleware registered as `*` as well as `/*`', () => {
+    const router = new ApiFirstRouter<string>();
+    router.add('ALL', '*', 'mw');
+    router.add('GET', '/v1/things/:id', 'thing');
+    assert.deepEqual(normalize(router.match('GET', '/v1/things/t_1')).map(([h]) => h), ['thing']);
+    assert.deepEqual(normalize(router.match('GET', '/elsewhere')).map(([h]) => h), ['mw']);
   });
 });

@@ -4,8 +4,16 @@
 // its own values where the markers were. The same SQL and parameters as `build(values)`.
 import { type Compilable, type CompiledQuery, type Kysely, type QueryResult, SelectQueryNode } from 'kysely';
 
-// By dialect and name; the marker stands in for each bound value.
-const COMPILED = new Map<string, { query: CompiledQuery; slots: number[] }>();
+interface Compiled {
+  query: CompiledQuery;
+  /** For each parameter of the SQL, the index of the value bound there, or -1 for a constant of the query. */
+  slots: number[];
+  select: boolean;
+}
+
+// By dialect, then name (two lookups rather than a key built on every call); the marker stands in for each
+// bound value.
+const COMPILED = new Map<string, Map<string, Compiled>>();
 const MARKER = '\u0000verity-value-';
 
 export type ReadNow = (sql: string, parameters: readonly unknown[]) => unknown[] | undefined;
@@ -24,18 +32,20 @@ export function runCompiled(
 ): Promise<QueryResult<any>> {
   // Kysely leaves undefined values out of the SQL, so such a call has another shape: build it as usual.
   if (values.includes(undefined)) return db.executeQuery(build(values));
-  const key = `${dialect}:${name}`;
-  let c = COMPILED.get(key);
+  let byName = COMPILED.get(dialect);
+  if (!byName) COMPILED.set(dialect, (byName = new Map()));
+  let c = byName.get(name);
   if (!c) {
     const query = build(values.map((_, i) => `${MARKER}${i}`)).compile();
     const slots = query.parameters.map((p) => (typeof p === 'string' && p.startsWith(MARKER) ? Number(p.slice(MARKER.length)) : -1));
     if (new Set(slots.filter((i) => i >= 0)).size !== values.length) throw new Error(`runCompiled(${name}): every value must be bound`);
-    c = { query, slots };
-    COMPILED.set(key, c);
+    c = { query, slots, select: SelectQueryNode.is(query.query) };
+    byName.set(name, c);
   }
   const { query, slots } = c;
-  const parameters = slots.map((i, at) => (i >= 0 ? values[i] : query.parameters[at]));
-  if (readNow && SelectQueryNode.is(query.query)) {
+  const parameters: unknown[] = new Array(slots.length);
+  for (let at = 0; at < slots.length; at++) parameters[at] = slots[at] >= 0 ? values[slots[at]] : query.parameters[at];
+  if (readNow && c.select) {
     try {
       const rows = readNow(query.sql, parameters);
       if (rows) return Promise.resolve({ rows });

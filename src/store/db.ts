@@ -14,6 +14,7 @@ import * as m0007 from './migrations/0007_webhook_secret_roll.js';
 import * as m0008 from './migrations/0008_live_verification.js';
 import { type Checkpointer, WAL_RESTART_BYTES, startCheckpointer } from './checkpointer.js';
 import { type GroupCommitOptions, type InnerStatement, groupCommitting } from './group-commit.js';
+import { turnSnapshots } from './turn-snapshot.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -28,7 +29,7 @@ export interface OpenedDb {
    * result plumbing cost as much as a point read), when no transaction is in progress on the connection;
    * otherwise returns undefined and the caller goes through Kysely, which waits for the transaction. With
    * no transaction open the connection is free, and better-sqlite3 runs a statement synchronously, so this
-   * reads exactly what Kysely would have.
+   * reads exactly what Kysely would have. Such reads share one read transaction per turn (turn-snapshot.ts).
    */
   readNow?(sql: string, parameters: readonly unknown[]): unknown[] | undefined;
   close(): Promise<void>;
@@ -65,7 +66,8 @@ export function openDatabase(opts: { databaseUrl?: string; sqlitePath?: string; 
     sqlite.pragma(`journal_size_limit = ${WAL_RESTART_BYTES}`);
     checkpointer = startCheckpointer(file);
   }
-  const database = groupCommitting(sqlite, reusingStatements(sqlite), opts.groupCommit);
+  const snapshots = turnSnapshots(sqlite);
+  const database = groupCommitting(snapshots.raw, reusingStatements(sqlite), opts.groupCommit);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   return {
     db,
@@ -74,7 +76,9 @@ export function openDatabase(opts: { databaseUrl?: string; sqlitePath?: string; 
     readNow: (sql, parameters) => {
       if (database.inTransaction()) return undefined;
       const stmt = database.prepare(sql);
-      return stmt.reader ? (stmt.all(parameters) as unknown[]) : undefined;
+      if (!stmt.reader) return undefined;
+      snapshots.enter();
+      return stmt.all(parameters) as unknown[];
     },
     close: async () => {
       // The serving connection closes last, so that SQLite checkpoints the whole WAL and removes it.

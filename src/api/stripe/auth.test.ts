@@ -11,7 +11,7 @@ import { MSG, StripeError } from './errors.js';
 const NOW_S = 1_800_000_000;
 const NOW_MS = NOW_S * 1000;
 
-async function refused(p: Promise<unknown>): Promise<StripeError> {
+async function refused(p: unknown): Promise<StripeError> {
   try {
     const out = await p;
     assert.fail(`expected a StripeError, got ${JSON.stringify(out)}`);
@@ -126,6 +126,28 @@ describe('KeyRing cache', () => {
       assert.equal(lookups, 2, 'another spelling is another entry');
       await ring.authenticate(`Bearer ${key}`, NOW_MS + 60_000);
       assert.equal(lookups, 3, 'looked up again once the entry is stale');
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('hands a cached key back at once (no promise), but an expired one only as a rejection', async () => {
+    const opened = openDatabase({ sqlitePath: ':memory:' });
+    try {
+      await migrate(opened);
+      const store = Store.from(opened, createSealer(crypto.randomBytes(32)));
+      const ring = new KeyRing(store);
+      const key = 'sk_test_' + crypto.randomBytes(16).toString('hex');
+      await store.insertKey({ ...recordFor(key, { created: NOW_S }), expires_at: NOW_S + 5 });
+      const first = ring.authenticate(`Bearer ${key}`, NOW_MS);
+      assert.ok(first instanceof Promise, 'the first time it is looked up');
+      await first;
+      const cached = ring.authenticate(`Bearer ${key}`, NOW_MS + 1000);
+      assert.ok(!(cached instanceof Promise));
+      assert.equal(cached.raw, key);
+      const late = ring.authenticate(`Bearer ${key}`, NOW_MS + 5000);
+      assert.ok(late instanceof Promise);
+      assert.equal((await refused(late)).code, 'api_key_expired');
     } finally {
       await opened.close();
     }

@@ -19,6 +19,15 @@ describe('checkApiVersion', () => {
     }
   });
 
+  it('keeps refusing a bad version after many good ones were seen, and keeps accepting the good ones', () => {
+    const good = Array.from({ length: 250 }, (_, i) => `20${String(12 + Math.floor(i / 12)).padStart(2, '0')}-${String((i % 12) + 1).padStart(2, '0')}-15`);
+    for (let round = 0; round < 2; round++) {
+      for (const v of good) checkApiVersion(v);
+      for (const v of ['2024-13-01', 'garbage', '2024-09-29.acacia'])
+        assert.throws(() => checkApiVersion(v), (e: unknown) => e instanceof StripeError && e.status === 400, v);
+    }
+  });
+
   it('quotes at most 100 characters of a bad version', () => {
     const v = 'x'.repeat(500);
     assert.throws(() => checkApiVersion(v), (e: unknown) => e instanceof StripeError && e.message === MSG.invalidApiVersion('x'.repeat(100)));

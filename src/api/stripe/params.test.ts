@@ -250,6 +250,13 @@ describe('parseParams', () => {
       });
     });
 
+    it('no parameters at all is an empty result, a fresh object each time', () => {
+      const a = parse({ expand: p.expand() }, {});
+      assert.deepEqual(a, {});
+      (a as Record<string, unknown>).expand = ['x'];
+      assert.deepEqual(parse({ expand: p.expand() }, {}), {});
+    });
+
     it('a missing required top-level parameter is refused', () => {
       assertError(refused(() => parse({ type: p.string() }, {}, ['type'])), {
         code: 'parameter_missing',

@@ -100,7 +100,14 @@ export function parseParams<P extends Record<string, Spec>>(
   raw: Record<string, Raw>,
   required: readonly string[] = [],
 ): { [K in keyof P]?: Infer<P[K]> } {
+  // No parameters and none required (most reads): nothing to check, and nothing to build the spec's walk for.
+  if (required.length === 0 && isEmpty(raw)) return {};
   return coerce({ t: 'object', props, required }, raw, '') as { [K in keyof P]?: Infer<P[K]> };
+}
+
+function isEmpty(o: Record<string, Raw>): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 function name(path: string, key: string): string {

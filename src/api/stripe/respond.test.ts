@@ -31,4 +31,21 @@ describe('responseHeaders', () => {
       }
     });
   }
+
+  it('builds each response from its own values when the same names come again (the record is compiled once)', () => {
+    const base = writtenHeaders(BASE);
+    for (const id of ['req_1', 'req_2', ' req_3 ']) {
+      const extra = { 'Request-Id': id, 'Stripe-Version': `v-${id}`, 'content-type': `t-${id}` };
+      assert.deepEqual(Object.entries(responseHeaders('GET', id, base, extra)), reference('GET', id, { ...BASE, ...extra }));
+    }
+  });
+
+  it('stays right past the number of name lists it keeps compiled', () => {
+    const base = writtenHeaders(BASE);
+    for (let round = 0; round < 2; round++)
+      for (let n = 0; n < 250; n++) {
+        const extra = { [`X-${n}`]: `v${n}-${round}`, 'Request-Id': `req_${n}` };
+        assert.deepEqual(Object.entries(responseHeaders('POST', 'b', base, extra)), reference('POST', 'b', { ...BASE, ...extra }));
+      }
+  });
 });
