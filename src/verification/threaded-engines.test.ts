@@ -53,6 +53,18 @@ describe('threaded engines pool', () => {
     }
   });
 
+  it("sends the second of two sessions' document to the thread that has only a selfie", async () => {
+    const engines = threadedEngines(FAKE, { threads: 2 });
+    const doc = (front: string) => engines.readDocument({ type: 'passport', front: Buffer.from(front), back: null, portrait: true });
+    try {
+      // Two sessions submitted together: each sends its document and its selfie at once.
+      const [doc1, , doc2] = await Promise.all([doc('one'), engines.analyseFace(Buffer.alloc(1)), doc('two'), engines.analyseFace(Buffer.alloc(2))]);
+      assert.notEqual(doc1.timings.thread, doc2.timings.thread, JSON.stringify({ doc1, doc2 }));
+    } finally {
+      await engines.close();
+    }
+  });
+
   it('serves every call on the one thread when given one', async () => {
     const engines = threadedEngines(FAKE, { threads: 1 });
     try {

@@ -21,17 +21,28 @@ export class EngineThreadError extends Error {}
 
 interface Slot {
   worker: Worker | null;
-  pending: Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>;
+  pending: Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; cost: number }>;
+  /** The cost of the calls pending on this thread. */
+  load: number;
 }
+
+/**
+ * What a call costs its thread, roughly, relative to the others (CPU per call, stages bench: a document with its
+ * portrait about 1.2 s, a selfie about 0.3 s). A session sends both at once, so counting calls alone gave the
+ * second of two sessions' document to the thread already reading the first one's, and left the other thread
+ * with the two selfies: one core busy for two documents while the other idled.
+ */
+const COST: Record<Op, number> = { readDocument: 4, analyseFace: 1 };
 
 /** Engines served by the module at `entry` (a module that calls serveInThread) in `threads` worker threads (default 2). */
 export function threadedEngines(entry: URL, opts: { onError?: (e: Error) => void; threads?: number } = {}): Engines {
-  const slots: Slot[] = Array.from({ length: opts.threads ?? 2 }, () => ({ worker: null, pending: new Map() }));
+  const slots: Slot[] = Array.from({ length: opts.threads ?? 2 }, () => ({ worker: null, pending: new Map(), load: 0 }));
   let seq = 0;
 
   const failAll = (slot: Slot, e: Error) => {
     for (const p of slot.pending.values()) p.reject(e);
     slot.pending.clear();
+    slot.load = 0;
   };
 
   const start = (slot: Slot): Worker => {
@@ -42,6 +53,7 @@ export function threadedEngines(entry: URL, opts: { onError?: (e: Error) => void
       const p = slot.pending.get(r.id);
       if (!p) return;
       slot.pending.delete(r.id);
+      slot.load -= p.cost;
       if (slot.pending.size === 0) w.unref();
       if (r.ok) p.resolve(r.value);
       else p.reject(new EngineThreadError(r.error));
@@ -61,12 +73,14 @@ export function threadedEngines(entry: URL, opts: { onError?: (e: Error) => void
   const call = <T>(op: Op, arg: unknown): Promise<T> => {
     // The first call starts every thread, so the others load their models while this one is served.
     for (const s of slots) s.worker ??= start(s);
-    // The least busy thread; ties go to the first, so a lone session keeps to warm threads.
-    const slot = slots.reduce((best, s) => (s.pending.size < best.pending.size ? s : best));
+    // The least loaded thread (by COST); ties go to the first, so a lone session keeps to warm threads.
+    const slot = slots.reduce((best, s) => (s.load < best.load ? s : best));
     const w = slot.worker!;
     const id = ++seq;
+    const cost = COST[op];
     return new Promise<T>((resolve, reject) => {
-      slot.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      slot.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, cost });
+      slot.load += cost;
       // Held open only while a call is outstanding.
       w.ref();
       w.postMessage({ id, op, arg } satisfies Request);
