@@ -110,12 +110,20 @@ describe('KeyRing.authenticate', () => {
   });
 });
 
+/** A fresh migrated in-memory store for one test, closed after it. */
+async function withStore(f: (store: Store) => Promise<void>): Promise<void> {
+  const opened = openDatabase({ sqlitePath: ':memory:' });
+  try {
+    await migrate(opened);
+    await f(Store.from(opened, createSealer(crypto.randomBytes(32))));
+  } finally {
+    await opened.close();
+  }
+}
+
 describe('KeyRing cache', () => {
   it('looks a key up once per header value within the cache time, and again after it', async () => {
-    const opened = openDatabase({ sqlitePath: ':memory:' });
-    try {
-      await migrate(opened);
-      const store = Store.from(opened, createSealer(crypto.randomBytes(32)));
+    await withStore(async (store) => {
       const { key } = await createKey(store, { kind: 'secret', livemode: false, now: NOW_S });
       let lookups = 0;
       const counting = Object.create(store, { findKeyByHash: { value: (h: string) => (lookups++, store.findKeyByHash(h)) } }) as Store;
@@ -126,16 +134,11 @@ describe('KeyRing cache', () => {
       assert.equal(lookups, 2, 'another spelling is another entry');
       await ring.authenticate(`Bearer ${key}`, NOW_MS + 60_000);
       assert.equal(lookups, 3, 'looked up again once the entry is stale');
-    } finally {
-      await opened.close();
-    }
+    });
   });
 
   it('hands a cached key back at once (no promise), but an expired one only as a rejection', async () => {
-    const opened = openDatabase({ sqlitePath: ':memory:' });
-    try {
-      await migrate(opened);
-      const store = Store.from(opened, createSealer(crypto.randomBytes(32)));
+    await withStore(async (store) => {
       const ring = new KeyRing(store);
       const key = 'sk_test_' + crypto.randomBytes(16).toString('hex');
       await store.insertKey({ ...recordFor(key, { created: NOW_S }), expires_at: NOW_S + 5 });
@@ -148,24 +151,17 @@ describe('KeyRing cache', () => {
       const late = ring.authenticate(`Bearer ${key}`, NOW_MS + 5000);
       assert.ok(late instanceof Promise);
       assert.equal((await refused(late)).code, 'api_key_expired');
-    } finally {
-      await opened.close();
-    }
+    });
   });
 
   it('never caches a refusal: a key added after it was refused is accepted', async () => {
-    const opened = openDatabase({ sqlitePath: ':memory:' });
-    try {
-      await migrate(opened);
-      const store = Store.from(opened, createSealer(crypto.randomBytes(32)));
+    await withStore(async (store) => {
       const ring = new KeyRing(store);
       const key = 'sk_test_' + crypto.randomBytes(16).toString('hex');
       await refused(ring.authenticate(`Bearer ${key}`, NOW_MS));
       await store.insertKey(recordFor(key, { created: NOW_S }));
       assert.equal((await ring.authenticate(`Bearer ${key}`, NOW_MS)).raw, key);
-    } finally {
-      await opened.close();
-    }
+    });
   });
 });
 
