@@ -32,6 +32,12 @@ export interface OpenedDb {
    * reads exactly what Kysely would have. Such reads share one read transaction per turn (turn-snapshot.ts).
    */
   readNow?(sql: string, parameters: readonly unknown[]): unknown[] | undefined;
+  /**
+   * SQLite only: a token for what a read outside a transaction sees now. The same token again means nothing
+   * was committed since, by this process or another; undefined when that cannot be promised (this process has
+   * writes not yet committed, which its reads would see). For caches of what was read (see api/rendered.ts).
+   */
+  readVersion?(): string | undefined;
   close(): Promise<void>;
 }
 
@@ -79,6 +85,11 @@ export function openDatabase(opts: { databaseUrl?: string; sqlitePath?: string; 
       if (!stmt.reader) return undefined;
       snapshots.enter();
       return stmt.all(parameters) as unknown[];
+    },
+    readVersion: () => {
+      if (database.pending()) return undefined;
+      snapshots.enter();
+      return `${snapshots.dataVersion()}.${database.writes()}`;
     },
     close: async () => {
       // The serving connection closes last, so that SQLite checkpoints the whole WAL and removes it.

@@ -38,6 +38,10 @@ export interface GroupCommitDatabase extends SqliteDatabase {
   settled(): Promise<void>;
   /** Whether a Kysely transaction is between its begin and its commit or rollback. */
   inTransaction(): boolean;
+  /** Whether a group is open: writes made on this connection that are not yet committed (and that reads see). */
+  pending(): boolean;
+  /** A count that moves with every write statement and every rollback on this connection (see db.ts readVersion). */
+  writes(): number;
 }
 
 const SAVEPOINT = 'verity_tx';
@@ -60,6 +64,7 @@ export function groupCommitting(raw: RawSqlite, inner: { prepare(sql: string): I
   let scheduled = false;
   /** Set when the group failed while a transaction was in progress: that transaction's later statements must fail too. */
   let broken: unknown = null;
+  let writeCount = 0;
 
   const open = (): Group => {
     if (group) return group;
@@ -77,6 +82,7 @@ export function groupCommitting(raw: RawSqlite, inner: { prepare(sql: string): I
   };
 
   const fail = (e: unknown): void => {
+    writeCount++;
     const g = group;
     group = null;
     if (depth > 0) broken = e;
@@ -169,6 +175,7 @@ export function groupCommitting(raw: RawSqlite, inner: { prepare(sql: string): I
       return;
     }
     if (!group) return;
+    writeCount++;
     try {
       raw.exec(`ROLLBACK TO ${SAVEPOINT}`);
       raw.exec(`RELEASE ${SAVEPOINT}`);
@@ -182,6 +189,7 @@ export function groupCommitting(raw: RawSqlite, inner: { prepare(sql: string): I
   const around = <T>(f: () => T): T => {
     checkBroken();
     const g = open();
+    writeCount++;
     let out: T;
     try {
       out = f();
@@ -238,6 +246,12 @@ export function groupCommitting(raw: RawSqlite, inner: { prepare(sql: string): I
     },
     inTransaction() {
       return depth > 0;
+    },
+    pending() {
+      return group !== null;
+    },
+    writes() {
+      return writeCount;
     },
     close() {
       commit();

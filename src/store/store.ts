@@ -98,6 +98,7 @@ export class Store {
     readonly settled: () => Promise<void> = () => Promise.resolve(),
     /** See OpenedDb.readNow; only outside a transaction (inside one, the transaction's connection reads). */
     private readonly readNow?: ReadNow,
+    private readonly versionNow?: () => string | undefined,
   ) {}
 
   /** Webhook endpoints and deliveries, in this store's transaction. */
@@ -121,7 +122,12 @@ export class Store {
   }
 
   static from(opened: OpenedDb, sealer: Sealer): Store {
-    return new Store(opened.db, opened.dialect, sealer, false, opened.settled, opened.readNow);
+    return new Store(opened.db, opened.dialect, sealer, false, opened.settled, opened.readNow, opened.readVersion);
+  }
+
+  /** See OpenedDb.readVersion; undefined inside a transaction and on PostgreSQL. */
+  readVersion(): string | undefined {
+    return this.inTransaction ? undefined : this.versionNow?.();
   }
 
   /** See compiled.ts. */

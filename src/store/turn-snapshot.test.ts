@@ -71,6 +71,68 @@ describe('direct reads share a read transaction per turn', () => {
   });
 });
 
+describe('the read version (what caches of reads check)', () => {
+  it('stays the same while nothing is written, across turns', async () => {
+    const { opened, label } = await fresh();
+    try {
+      const v = opened.readVersion!();
+      assert.equal(label(), 'first');
+      await nextTurn();
+      assert.equal(opened.readVersion!(), v);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('moves when this connection writes, and is undefined until that write is committed', async () => {
+    const { opened, db } = await fresh();
+    try {
+      const v = opened.readVersion!();
+      const writing = db.updateTable('item').set({ label: 'mine' }).where('id', '=', 'a').execute();
+      await writing;
+      assert.equal(opened.readVersion!(), undefined, 'a read now would see a write that may still be rolled back');
+      await opened.settled();
+      const after = opened.readVersion!();
+      assert.notEqual(after, undefined);
+      assert.notEqual(after, v);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('moves when another connection commits, from the next turn (the snapshot that shows it)', async () => {
+    const { file, opened } = await fresh();
+    const other = new Database(file);
+    try {
+      const v = opened.readVersion!();
+      other.prepare('update item set label = ? where id = ?').run('theirs', 'a');
+      assert.equal(opened.readVersion!(), v, 'same turn: same snapshot, same version');
+      await nextTurn();
+      assert.notEqual(opened.readVersion!(), v);
+    } finally {
+      other.close();
+      await opened.close();
+    }
+  });
+
+  it('moves when a transaction is rolled back', async () => {
+    const { opened, db } = await fresh();
+    try {
+      const v = opened.readVersion!();
+      await assert.rejects(
+        db.transaction().execute(async (tx) => {
+          await tx.updateTable('item').set({ label: 'undone' }).where('id', '=', 'a').execute();
+          throw new Error('changed my mind');
+        }),
+      );
+      await opened.settled();
+      assert.notEqual(opened.readVersion!(), v);
+    } finally {
+      await opened.close();
+    }
+  });
+});
+
 describe('turnSnapshots', () => {
   it('begins one read transaction until the scheduled end, hidden from the commit-group layer', () => {
     const sqlite = new Database(':memory:');

@@ -16,13 +16,20 @@ export interface TurnSnapshots {
   enter(): void;
   /** The connection as the commit-group layer must see it: blind to the snapshot, which it ends on first use. */
   readonly raw: RawSqlite;
+  /**
+   * SQLite's data_version as of the current snapshot (call after enter()): it moves when another connection
+   * (another process, an admin command) has committed since, never for this connection's own commits.
+   */
+  dataVersion(): number;
 }
 
 export function turnSnapshots(sqlite: SQLite.Database, later: (f: () => void) => void = setImmediate): TurnSnapshots {
   // Prepared once: exec() would parse the statement on every turn.
   const begin = sqlite.prepare('BEGIN');
   const commit = sqlite.prepare('COMMIT');
+  const version = sqlite.prepare('PRAGMA data_version').pluck();
   let open = false;
+  let dataVersion = 0;
   const end = (): void => {
     if (!open) return;
     open = false;
@@ -35,7 +42,10 @@ export function turnSnapshots(sqlite: SQLite.Database, later: (f: () => void) =>
       begin.run();
       open = true;
       later(end);
+      // Also what starts the read transaction (BEGIN alone defers it to the first read): the version is the snapshot's.
+      dataVersion = version.get() as number;
     },
+    dataVersion: () => dataVersion,
     raw: {
       exec(sql: string) {
         end();

@@ -56,8 +56,11 @@ export interface Endpoint {
    * declared Content-Length or the bytes read so far show it — the body is never buffered whole.
    */
   body?: { kind: 'multipart'; maxBytes: number; tooLarge(): StripeError };
-  handler(ctx: ApiContext): Promise<{ status?: number; body: unknown; raw?: RawBody }>;
+  handler(ctx: ApiContext): Promise<HandlerResult>;
 }
+
+/** What a handler answers: an object to send as JSON, JSON it already has as text, or file contents. */
+export type HandlerResult = { status?: number; body: unknown; raw?: RawBody } | { status?: number; json: string };
 
 // Stripe's versions: YYYY-MM-DD, or YYYY-MM-DD.name from 2024-09-30.acacia on.
 const VERSION_RE = /^(\d{4})-(\d{2})-(\d{2})(?:\.([a-z]+))?$/;
@@ -277,6 +280,7 @@ class Call {
   async run(store: Store): Promise<StoredResponse> {
     const ctx = store === this.deps.store ? this.ctx : { ...this.ctx, deps: { ...this.deps, store } };
     const r = await this.ep.handler(ctx);
+    if ('json' in r) return { status: r.status ?? 200, body: r.json, headers: {} };
     if (r.raw) {
       if (this.ep.method !== 'GET') throw new Error('raw bodies are for GET endpoints only');
       this.raw = r.raw;

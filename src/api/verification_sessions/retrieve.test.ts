@@ -106,6 +106,41 @@ describe('GET /v1/identity/verification_sessions/:id (retrieve)', () => {
     assert.equal(again.url, r.url, show({ r, again }));
   });
 
+  // Retrieve keeps its answers without expansions (rendered.ts); each of these retrieves first, so that a
+  // kept answer exists when the change happens.
+  it('shows an update made since the session was last retrieved', async () => {
+    const s = await create();
+    await stripe.identity.verificationSessions.retrieve(s.id);
+    await stripe.identity.verificationSessions.update(s.id, { metadata: { step: 'two' } });
+    const r = await stripe.identity.verificationSessions.retrieve(s.id);
+    assert.deepEqual(r.metadata, { step: 'two' }, show(r));
+  });
+
+  it('shows a status change made since the session was last retrieved', async () => {
+    const s = await create();
+    await stripe.identity.verificationSessions.retrieve(s.id);
+    await testHelper(stripe, s.id, 'verify');
+    const r = await stripe.identity.verificationSessions.retrieve(s.id);
+    assert.equal(r.status, 'verified', show(r));
+    assert.equal(r.client_secret, null, show(r));
+  });
+
+  it('mints a new pair when the pair it last handed out has expired', async () => {
+    const s = await create();
+    await stripe.identity.verificationSessions.retrieve(s.id);
+    await stripe.identity.verificationSessions.retrieve(s.id);
+    v.clock.advance(24 * HOUR_MS + 1000);
+    const r = await stripe.identity.verificationSessions.retrieve(s.id);
+    assert.ok(r.client_secret && r.client_secret !== s.client_secret, show({ s, r }));
+  });
+
+  it('still hides a test session from a live key right after a test key retrieved it', async () => {
+    const s = await create();
+    await stripe.identity.verificationSessions.retrieve(s.id);
+    const err = await stripeError(v.stripe(v.keys.live).identity.verificationSessions.retrieve(s.id));
+    assertStripeError(err, { status: 404, code: 'resource_missing', param: 'id' });
+  });
+
   it('mints a new pair when retrieved after the url’s 48 hours', async () => {
     const s = await create();
     v.clock.advance(48 * HOUR_MS + 1000);
