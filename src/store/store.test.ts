@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
 import type { Checks, EventRecord, EventType, Report, Session } from '../domain/types.js';
+import { sessionRow } from '../../test/fixtures/sessions.js';
 import { newId } from '../domain/ids.js';
 import { type Dialect, migrate, type OpenedDb, openDatabase } from './db.js';
 import { createSealer, type Sealer } from './sealer.js';
@@ -124,33 +125,7 @@ function key(over: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
   };
 }
 
-function session(over: Partial<Session> = {}): Session {
-  return {
-    id: newId.session(),
-    livemode: false,
-    created: T0,
-    status: 'requires_input',
-    type: 'document',
-    client_reference_id: null,
-    metadata: {},
-    options: {},
-    provided_details: null,
-    related_customer: null,
-    related_customer_account: null,
-    related_person: null,
-    return_url: null,
-    verification_flow: null,
-    last_error: null,
-    last_report_id: null,
-    redaction_status: null,
-    client_secret: null,
-    client_secret_expires: null,
-    url_token: null,
-    url_expires: null,
-    version: 0,
-    ...over,
-  };
-}
+const session = (over: Partial<Session> = {}): Session => sessionRow({ created: T0, ...over });
 
 /** A session with every optional field set, so a round trip covers every column. */
 function fullSession(): Session {

@@ -1,37 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { sessionRow } from '../../test/fixtures/sessions.js';
 import { show } from '../../test/identity.js';
 import { LAST_ERROR_REASONS } from '../domain/last-errors.js';
 import type { Session, SessionOptions } from '../domain/types.js';
 import { TEST_PERSON, checksFor, codeApplies, defaultFailureCode, simulateChecks } from './testmode.js';
 
-function session(type: Session['type'], options: SessionOptions, over: Partial<Session> = {}): Session {
-  return {
-    id: 'vs_1',
-    livemode: false,
-    created: 0,
-    status: 'processing',
-    type,
-    client_reference_id: null,
-    metadata: {},
-    options,
-    provided_details: null,
-    related_customer: null,
-    related_customer_account: null,
-    related_person: null,
-    return_url: null,
-    verification_flow: null,
-    last_error: null,
-    last_report_id: null,
-    redaction_status: null,
-    client_secret: null,
-    client_secret_expires: null,
-    url_token: null,
-    url_expires: null,
-    version: 0,
-    ...over,
-  };
-}
+const session = (type: Session['type'], options: SessionOptions, over: Partial<Session> = {}): Session =>
+  sessionRow({ id: 'vs_1', created: 0, status: 'processing', type, options, ...over });
 
 const doc = (document: SessionOptions['document'] = {}) => session('document', { document });
 const idNumber = () => session('id_number', { id_number: {} });

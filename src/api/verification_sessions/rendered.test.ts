@@ -2,38 +2,23 @@
 // and until a secret they show expires.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { sessionRow } from '../../../test/fixtures/sessions.js';
 import type { Session } from '../../domain/types.js';
 import { RenderedSessions } from './rendered.js';
 
 const NOW = 1_800_000_000;
 
-function session(over: Partial<Session> = {}): Session {
-  return {
+const session = (over: Partial<Session> = {}): Session =>
+  sessionRow({
     id: 'vs_1',
-    livemode: false,
     created: NOW,
-    status: 'requires_input',
-    type: 'document',
-    client_reference_id: null,
-    metadata: {},
-    options: {},
-    provided_details: null,
-    related_customer: null,
-    related_customer_account: null,
-    related_person: null,
-    return_url: null,
-    verification_flow: null,
-    last_error: null,
-    last_report_id: null,
-    redaction_status: null,
     client_secret: 'vs_1_secret_test_x',
     client_secret_expires: NOW + 100,
     url_token: 'test_y',
     url_expires: NOW + 200,
     version: 1,
     ...over,
-  };
-}
+  });
 
 /** A cache holding vs_1 (as `s`) at version '1.0'. */
 function holding(s: Session = session()): RenderedSessions {
