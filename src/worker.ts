@@ -42,7 +42,8 @@ export async function runDueJobs(d: Deps, opts: { concurrency?: number; idle?: (
     const free = concurrency - running.size;
     let jobs: Job[] = [];
     try {
-      if (free > 0) jobs = await d.store.claimJobs(d.clock.nowMs(), d.config.jobLeaseMs, free);
+      const now = d.clock.nowMs();
+      if (free > 0 && (await d.store.anyJobDue(now))) jobs = await d.store.claimJobs(now, d.config.jobLeaseMs, free);
     } catch (e) {
       // Never return (or let the caller start another round) while jobs of this round still run.
       await Promise.allSettled(running);

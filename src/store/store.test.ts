@@ -856,6 +856,16 @@ for (const backend of backends) {
         assert.deepEqual({ ...got[0], id: 0 }, { id: 0, kind: 'verify', payload: { session: 'vs_1', n: 2 }, attempts: 1 });
       });
 
+      test('says a job is due only from its run_at, and not while it is leased', async ({ store }) => {
+        assert.equal(await store.anyJobDue(NOW), false, 'no job');
+        await store.enqueueJob('verify', {}, NOW, T0);
+        assert.equal(await store.anyJobDue(NOW - 1), false, 'before run_at');
+        assert.equal(await store.anyJobDue(NOW), true);
+        await store.claimJobs(NOW, LEASE, 10);
+        assert.equal(await store.anyJobDue(NOW), false, 'leased');
+        assert.equal(await store.anyJobDue(NOW + LEASE), true, 'the lease ran out');
+      });
+
       test('does not claim a job before its run_at', async ({ store }) => {
         await store.enqueueJob('verify', {}, NOW + 1, T0);
         assert.deepEqual(await store.claimJobs(NOW, LEASE, 10), []);

@@ -587,6 +587,37 @@ export class Store {
    * Leases up to `limit` due jobs. A job whose lease ran out (its worker died) is due again. On PostgreSQL
    * SKIP LOCKED lets several workers claim side by side; SQLite has one writer, so the update is enough.
    */
+  /**
+   * Whether claimJobs would find a job now: one read, outside any transaction. The worker asks this first, so
+   * that its idle polls (four a second) cost no transaction (on SQLite a write lock and a commit, holding back
+   * the API's reads outside transactions meanwhile; on PostgreSQL three round trips).
+   */
+  async anyJobDue(nowMs: number): Promise<boolean> {
+    const { rows } = await this.runCompiled('anyJobDue', [wholeMs(nowMs)], ([t]) =>
+      this.db
+        .selectFrom('jobs')
+        .select('id')
+        .where('run_at', '<=', t)
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', t)]))
+        .limit(1),
+    );
+    return rows.length > 0;
+  }
+
+  /** Whether WebhookStore.claimDeliveries would find a delivery now; as anyJobDue, for the webhook dispatcher. */
+  async anyDeliveryDue(nowMs: number): Promise<boolean> {
+    const { rows } = await this.runCompiled('anyDeliveryDue', [nowMs], ([t]) =>
+      this.db
+        .selectFrom('webhook_deliveries')
+        .select('id')
+        .where('state', '=', 'pending')
+        .where('next_attempt_at', '<=', t)
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', t)]))
+        .limit(1),
+    );
+    return rows.length > 0;
+  }
+
   async claimJobs(nowMs: number, leaseMs: number, limit: number): Promise<Job[]> {
     nowMs = wholeMs(nowMs);
     leaseMs = wholeMs(leaseMs);

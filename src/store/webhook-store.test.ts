@@ -117,4 +117,15 @@ describe('webhook store batches', () => {
     assert.ok(got.get(a.event.id) instanceof Error);
     assert.ok(!(got.get(b.event.id) instanceof Error));
   });
+
+  // Last: it leases every pending delivery of this suite.
+  it('says a delivery is due only from its next attempt time, and not while it is leased', async () => {
+    await eventWithDeliveries(1);
+    assert.equal(await store.anyDeliveryDue(0), false, 'before next_attempt_at');
+    assert.equal(await store.anyDeliveryDue(1_000), true);
+    const claimed = await store.webhooks.claimDeliveries(1_000, 60_000, 1_000_000);
+    assert.ok(claimed.length > 0);
+    assert.equal(await store.anyDeliveryDue(1_000), false, 'leased');
+    assert.equal(await store.anyDeliveryDue(61_000), true, 'the lease ran out');
+  });
 });

@@ -156,7 +156,8 @@ export class Dispatcher {
         if (room >= Math.min(CLAIM_MIN, concurrency) || (room > 0 && inflight.size === 0)) {
           poked = false;
           try {
-            claimed = await this.d.store.webhooks.claimDeliveries(this.d.clock.nowMs(), this.leaseMs, room);
+            const now = this.d.clock.nowMs();
+            if (await this.d.store.anyDeliveryDue(now)) claimed = await this.d.store.webhooks.claimDeliveries(now, this.leaseMs, room);
             if (claimed.length > 0) ctx = await this.batchContext(claimed);
             // Never send an event that is not yet durable (SQLite commits in groups; see OpenedDb.settled).
             if (claimed.length > 0) await this.d.store.settled();
