@@ -11,7 +11,8 @@
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { DEGRADATIONS, degrade } from '../../test/fixtures/degrade.js';
-import type { Engines } from '../../src/verification/engines.js';
+import type { DocumentReadResult, Engines, FaceAnalysis } from '../../src/verification/engines.js';
+import { decideSelfie } from '../../src/verification/face/decide.js';
 import { normalisePageImage } from '../../src/web/images.js';
 import { type Case, corpus } from './e2e.js';
 
@@ -107,5 +108,29 @@ for (const s of sides) console.log(`  ${s.name}: mean ${mean(s.cpu).toFixed(0)} 
 console.log(`  this checkout / baseline: ${(mean(sides[0].cpu) / mean(sides[1].cpu)).toFixed(3)}×`);
 const differing = cases.map((c, j) => ({ c, d: firstDifference(sides[0].outputs[j], sides[1].outputs[j]) })).filter((x) => x.d);
 console.log(`Outputs: ${cases.length - differing.length} of ${cases.length} sessions identical`);
+// When outputs differ (a new model, a new threshold), what matters is whether the checks still read as much.
+const vizTally = (s: Side) => {
+  const t: Record<string, number> = {};
+  for (const o of s.outputs as [{ viz: DocumentReadResult['viz'] }, unknown][]) {
+    if (!o[0].viz) t.unread = (t.unread ?? 0) + 1;
+    for (const a of Object.values(o[0].viz?.fields ?? {})) t[a] = (t[a] ?? 0) + 1;
+    if (o[0].viz && !o[0].viz.agrees) t.disagreeing_documents = (t.disagreeing_documents ?? 0) + 1;
+  }
+  return Object.entries(t).map(([k, n]) => `${k} ${n}`).join(', ');
+};
+for (const s of sides) console.log(`  printed-zone fields, ${s.name}: ${vizTally(s)}`);
+// And whether the face decision moves: the similarity decideSelfie would see, and its outcome.
+const selfie = (o: unknown) => {
+  const [doc, face] = o as [DocumentReadResult, FaceAnalysis];
+  return doc.portrait ? decideSelfie(doc.portrait, face) : null;
+};
+let worst = 0;
+let changed = 0;
+for (let j = 0; j < cases.length; j++) {
+  const [a, b] = [selfie(sides[0].outputs[j]), selfie(sides[1].outputs[j])];
+  if (a?.scores.similarity != null && b?.scores.similarity != null) worst = Math.max(worst, Math.abs(a.scores.similarity - b.scores.similarity));
+  if (a?.code !== b?.code || a?.review !== b?.review) changed++;
+}
+console.log(`  face match: similarities differ by up to ${worst.toFixed(4)}; ${changed} of ${cases.length} decisions differ`);
 for (const { c, d } of differing.slice(0, 10)) console.log(`  ${c.type} (${c.degradation}): ${d}`);
 process.exit(0);

@@ -9,6 +9,7 @@ import { before, test } from 'node:test';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import type { Tensor, Tensor3D, Tensor4D } from '@tensorflow/tfjs-core';
 import type { Human } from '@vladmandic/human';
+import { loadNativeDescriptor } from './descriptor.js';
 import { cutFace, faceModels } from './face-models.js';
 import type { FaceBox } from './geometry.js';
 import { loadHuman } from './human.js';
@@ -105,4 +106,18 @@ test('the tuned descriptor model gives the descriptor the model as shipped gives
   shipped.dispose();
   assert.ok(kernels.includes('Relu6') && !kernels.includes('Minimum'), `tuned model ran ${[...new Set(kernels)]}`);
   assert.ok(max < 1e-5, `descriptors differ by up to ${max}`);
+});
+
+test('the descriptor on onnxruntime gives the descriptor tfjs gives', async () => {
+  const modelsDir = path.join(path.dirname(createRequire(import.meta.url).resolve('@vladmandic/human')), '..', 'models');
+  const native = await loadNativeDescriptor(tf, modelsDir);
+  assert.ok(native, 'onnxruntime did not load');
+  const input = tf.randomUniform([1, 224, 224, 3], 0, 255, 'float32', 11);
+  const out = faceModels(human).faceres.execute(input) as Tensor[];
+  const want = (await out.find((t) => t.shape[1] === 1024)!.data()) as Float32Array;
+  const got = await native.run((await input.data()) as Float32Array);
+  tf.dispose([input, ...out]);
+  const worst = Math.max(...want.map((v, i) => Math.abs(v - got[i])));
+  assert.equal(got.length, 1024);
+  assert.ok(worst < 1e-4, `descriptors differ by up to ${worst}`);
 });

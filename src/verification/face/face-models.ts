@@ -3,6 +3,7 @@
 // antispoof.ts, liveness.ts in the package): a 256 px crop scaled to 0..1, resized bilinearly per model.
 import type { Tensor, Tensor3D, Tensor4D } from '@tensorflow/tfjs-core';
 import type { Human } from '@vladmandic/human';
+import type { NativeDescriptor } from './descriptor.js';
 import { type FaceBox, clipWindow, cropBox, needsTurning, turningCentre, turningWindow } from './geometry.js';
 import { insideMask, windowPixels } from './window.js';
 
@@ -16,16 +17,18 @@ export interface FaceModels {
   faceres: Graph;
   antispoof: Graph;
   liveness: Graph;
+  /** The same descriptor model on onnxruntime (descriptor.ts); faceres runs on tfjs when it is null. */
+  native: NativeDescriptor | null;
 }
 
-export function faceModels(human: Human): FaceModels {
+export function faceModels(human: Human, native: NativeDescriptor | null = null): FaceModels {
   const m = human.models.models;
   const need = (name: string): Graph => {
     const g = m[name];
     if (!g) throw new Error(`face engine: model ${name} is not loaded`);
     return g;
   };
-  return { faceres: need('faceres'), antispoof: need('antispoof'), liveness: need('liveness') };
+  return { faceres: need('faceres'), antispoof: need('antispoof'), liveness: need('liveness'), native };
 }
 
 /**
@@ -64,6 +67,13 @@ const resizeFor = (tf: Tf, face: Tensor4D, model: Graph): Tensor4D => {
 /** The face-recognition descriptor (1024 values) of a face cut by `cutFace`. */
 export async function describe(tf: Tf, models: FaceModels, face: Tensor4D): Promise<number[]> {
   const input = tf.tidy(() => tf.mul(resizeFor(tf, face, models.faceres), 255));
+  if (models.native) {
+    try {
+      return Array.from(await models.native.run((await input.data()) as Float32Array));
+    } finally {
+      tf.dispose(input);
+    }
+  }
   const out = models.faceres.execute(input) as Tensor[];
   try {
     const descriptor = out.find((t) => t.shape[1] === 1024);

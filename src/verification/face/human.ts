@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import type { Config, Human } from '@vladmandic/human';
 import type { DetectedFace, FaceAnalysis } from './analysis.js';
+import { loadNativeDescriptor } from './descriptor.js';
 import { cutFace, describe, faceModels, spoofScores } from './face-models.js';
 import { faceBox, roll } from './geometry.js';
 import { registerFileModelLoader } from './model-files.js';
@@ -117,7 +118,7 @@ export async function createFaceEngine(opts: FaceEngineOptions = {}): Promise<Fa
   const tf = human.tf;
   let queue: Promise<unknown> = Promise.resolve();
 
-  const models = faceModels(human);
+  const models = faceModels(human, await loadNativeDescriptor(tf, MODELS_DIR));
 
   async function analyseNow(image: Buffer, purpose: FacePurpose): Promise<FaceAnalysis> {
     const started = performance.now();

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Tensor, io } from '@tensorflow/tfjs-core';
 import type { Human } from '@vladmandic/human';
+import type { GraphWeight } from './onnx.js';
 import { type GraphNode, fuseRelu6 } from './relu6.js';
 
 type Tf = Human['tf'];
@@ -40,6 +41,33 @@ export function registerFileModelLoader(tf: Tf): void {
   });
 }
 
+/** A graph model file's nodes (tuned as tfjs runs them here) and every weight decoded, for converting it (onnx.ts). */
+export async function readGraph(tf: Tf, modelFile: string): Promise<{ nodes: GraphNode[]; weights: Map<string, GraphWeight> }> {
+  const json = JSON.parse(await fs.promises.readFile(modelFile, 'utf8'));
+  const groups = json.weightsManifest as io.WeightsManifestConfig;
+  const parts = await Promise.all(groups.flatMap((group) => group.paths.map((p) => fs.promises.readFile(path.join(path.dirname(modelFile), p)))));
+  const all = Buffer.concat(parts);
+  const decoded: Record<string, Tensor> = tf.io.decodeWeights(
+    all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
+    groups.flatMap((group) => group.weights),
+  );
+  const weights = new Map<string, GraphWeight>();
+  try {
+    for (const [name, t] of Object.entries(decoded)) weights.set(name, { shape: t.shape, values: t.dataSync() as Float32Array | Int32Array });
+  } finally {
+    tf.dispose(Object.values(decoded));
+  }
+  const artifacts = { modelTopology: json.modelTopology, signature: json.signature } as io.ModelArtifacts;
+  const nodes = (json.modelTopology?.node ?? []) as GraphNode[];
+  const scalar = (name: string) => (weights.get(name)?.shape.length === 0 ? weights.get(name)?.values[0] : undefined);
+  return { nodes: fuseRelu6(nodes, scalar, outputsOf(artifacts)).nodes, weights };
+}
+
+const outputsOf = (artifacts: io.ModelArtifacts): Set<string> => {
+  const signature = artifacts.signature as { outputs?: Record<string, { name?: string }> } | undefined;
+  return new Set(Object.values(signature?.outputs ?? {}).map((o) => (o.name ?? '').replace(/:\d+$/, '')));
+};
+
 function tuneGraph(tf: Tf, artifacts: io.ModelArtifacts, [specs, data]: [io.WeightsManifestEntry[], ArrayBuffer]): void {
   const topology = artifacts.modelTopology as { node?: GraphNode[] } | undefined;
   if (!topology?.node?.some((n) => n.op === 'Minimum')) return;
@@ -49,9 +77,7 @@ function tuneGraph(tf: Tf, artifacts: io.ModelArtifacts, [specs, data]: [io.Weig
   try {
     const scalars = new Map<string, number>();
     for (const [name, t] of Object.entries(decoded)) if (t.rank === 0) scalars.set(name, t.dataSync()[0]);
-    const signature = artifacts.signature as { outputs?: Record<string, { name?: string }> } | undefined;
-    const outputs = new Set(Object.values(signature?.outputs ?? {}).map((o) => (o.name ?? '').replace(/:\d+$/, '')));
-    topology.node = fuseRelu6(topology.node, (name) => scalars.get(name), outputs).nodes;
+    topology.node = fuseRelu6(topology.node, (name) => scalars.get(name), outputsOf(artifacts)).nodes;
   } finally {
     tf.dispose(Object.values(decoded));
   }
