@@ -9,7 +9,7 @@ import { before, test } from 'node:test';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import type { Tensor, Tensor3D, Tensor4D } from '@tensorflow/tfjs-core';
 import type { Human } from '@vladmandic/human';
-import { loadNativeDescriptor } from './descriptor.js';
+import { loadNativeModels } from './native-models.js';
 import { cutFace, faceModels } from './face-models.js';
 import type { FaceBox } from './geometry.js';
 import { loadHuman } from './human.js';
@@ -110,14 +110,35 @@ test('the tuned descriptor model gives the descriptor the model as shipped gives
 
 test('the descriptor on onnxruntime gives the descriptor tfjs gives', async () => {
   const modelsDir = path.join(path.dirname(createRequire(import.meta.url).resolve('@vladmandic/human')), '..', 'models');
-  const native = await loadNativeDescriptor(tf, modelsDir);
+  const native = (await loadNativeModels(tf, modelsDir)).descriptor;
   assert.ok(native, 'onnxruntime did not load');
   const input = tf.randomUniform([1, 224, 224, 3], 0, 255, 'float32', 11);
   const out = faceModels(human).faceres.execute(input) as Tensor[];
   const want = (await out.find((t) => t.shape[1] === 1024)!.data()) as Float32Array;
-  const got = await native.run((await input.data()) as Float32Array);
+  const [got] = await native.run((await input.data()) as Float32Array);
   tf.dispose([input, ...out]);
   const worst = Math.max(...want.map((v, i) => Math.abs(v - got[i])));
   assert.equal(got.length, 1024);
   assert.ok(worst < 1e-4, `descriptors differ by up to ${worst}`);
+});
+
+test('anti-spoofing and liveness on onnxruntime give the scores tfjs gives', async () => {
+  const modelsDir = path.join(path.dirname(createRequire(import.meta.url).resolve('@vladmandic/human')), '..', 'models');
+  const native = await loadNativeModels(tf, modelsDir);
+  const models = faceModels(human);
+  for (const [name, model, graph] of [
+    ['antispoof', native.antispoof, models.antispoof],
+    ['liveness', native.liveness, models.liveness],
+  ] as const) {
+    assert.ok(model, `onnxruntime did not load ${name}`);
+    const shape = graph.inputs[0].shape!.map((d) => (d === -1 ? 1 : d));
+    const input = tf.randomUniform(shape, 0, 1, 'float32', 5);
+    const out = graph.execute(input) as Tensor;
+    const want = (await out.data()) as Float32Array;
+    const [got] = await model.run((await input.data()) as Float32Array);
+    tf.dispose([input, out]);
+    assert.equal(got.length, want.length, name);
+    const worst = Math.max(...want.map((v, i) => Math.abs(v - got[i])));
+    assert.ok(worst < 1e-5, `${name} differs by up to ${worst}`);
+  }
 });

@@ -3,7 +3,7 @@
 // antispoof.ts, liveness.ts in the package): a 256 px crop scaled to 0..1, resized bilinearly per model.
 import type { Tensor, Tensor3D, Tensor4D } from '@tensorflow/tfjs-core';
 import type { Human } from '@vladmandic/human';
-import type { NativeDescriptor } from './descriptor.js';
+import type { NativeModel, NativeModels } from './native-models.js';
 import { type FaceBox, clipWindow, cropBox, needsTurning, turningCentre, turningWindow } from './geometry.js';
 import { insideMask, windowPixels } from './window.js';
 
@@ -17,18 +17,23 @@ export interface FaceModels {
   faceres: Graph;
   antispoof: Graph;
   liveness: Graph;
-  /** The same descriptor model on onnxruntime (descriptor.ts); faceres runs on tfjs when it is null. */
-  native: NativeDescriptor | null;
+  /** The same models on onnxruntime (native-models.ts); each one that is null runs on tfjs. */
+  native: Pick<NativeModels, 'descriptor' | 'antispoof' | 'liveness'>;
 }
 
-export function faceModels(human: Human, native: NativeDescriptor | null = null): FaceModels {
+export function faceModels(human: Human, native: Partial<NativeModels> = {}): FaceModels {
   const m = human.models.models;
   const need = (name: string): Graph => {
     const g = m[name];
     if (!g) throw new Error(`face engine: model ${name} is not loaded`);
     return g;
   };
-  return { faceres: need('faceres'), antispoof: need('antispoof'), liveness: need('liveness'), native };
+  return {
+    faceres: need('faceres'),
+    antispoof: need('antispoof'),
+    liveness: need('liveness'),
+    native: { descriptor: native.descriptor ?? null, antispoof: native.antispoof ?? null, liveness: native.liveness ?? null },
+  };
 }
 
 /**
@@ -67,13 +72,7 @@ const resizeFor = (tf: Tf, face: Tensor4D, model: Graph): Tensor4D => {
 /** The face-recognition descriptor (1024 values) of a face cut by `cutFace`. */
 export async function describe(tf: Tf, models: FaceModels, face: Tensor4D): Promise<number[]> {
   const input = tf.tidy(() => tf.mul(resizeFor(tf, face, models.faceres), 255));
-  if (models.native) {
-    try {
-      return Array.from(await models.native.run((await input.data()) as Float32Array));
-    } finally {
-      tf.dispose(input);
-    }
-  }
+  if (models.native.descriptor) return Array.from((await runNative(models.native.descriptor, input))[0]);
   const out = models.faceres.execute(input) as Tensor[];
   try {
     const descriptor = out.find((t) => t.shape[1] === 1024);
@@ -88,8 +87,9 @@ const score = (n: number) => Math.round(100 * n) / 100;
 
 /** Anti-spoofing and liveness scores (0..1, 1 = a real, live face) of a face cut by `cutFace`. */
 export async function spoofScores(tf: Tf, models: FaceModels, face: Tensor4D): Promise<{ real: number; live: number }> {
-  const run = async (model: Graph) => {
+  const run = async (model: Graph, native: NativeModel | null) => {
     const input = resizeFor(tf, face, model);
+    if (native) return score((await runNative(native, input))[0][0]);
     const out = model.execute(input) as Tensor;
     try {
       return score((await out.data())[0]);
@@ -97,5 +97,14 @@ export async function spoofScores(tf: Tf, models: FaceModels, face: Tensor4D): P
       tf.dispose([input, out]);
     }
   };
-  return { real: await run(models.antispoof), live: await run(models.liveness) };
+  return { real: await run(models.antispoof, models.native.antispoof), live: await run(models.liveness, models.native.liveness) };
+}
+
+/** Runs a model on onnxruntime with a tfjs tensor as its input, and disposes of the tensor. */
+async function runNative(model: NativeModel, input: Tensor): Promise<Float32Array[]> {
+  try {
+    return await model.run((await input.data()) as Float32Array);
+  } finally {
+    input.dispose();
+  }
 }

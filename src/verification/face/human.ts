@@ -6,8 +6,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import type { Config, Human } from '@vladmandic/human';
+import type { Tensor3D } from '@tensorflow/tfjs-core';
 import type { DetectedFace, FaceAnalysis } from './analysis.js';
-import { loadNativeDescriptor } from './descriptor.js';
+import { type FoundFace, detectFaces } from './detector.js';
+import { loadNativeModels } from './native-models.js';
 import { cutFace, describe, faceModels, spoofScores } from './face-models.js';
 import { faceBox, roll } from './geometry.js';
 import { registerFileModelLoader } from './model-files.js';
@@ -118,7 +120,22 @@ export async function createFaceEngine(opts: FaceEngineOptions = {}): Promise<Fa
   const tf = human.tf;
   let queue: Promise<unknown> = Promise.resolve();
 
-  const models = faceModels(human, await loadNativeDescriptor(tf, MODELS_DIR));
+  const native = await loadNativeModels(tf, MODELS_DIR);
+  const models = faceModels(human, native);
+
+  const detector = human.config.face.detector;
+  /** The faces human finds; with its detector model on onnxruntime when that loaded (detector.ts). */
+  async function find(input: Tensor3D): Promise<{ faces: FoundFace[]; scale: number }> {
+    if (native.detector) {
+      const opts = { maxFaces: detector?.maxDetected ?? 3, minConfidence: detector?.minConfidence ?? 0.3, iouThreshold: detector?.iouThreshold, scale: detector?.scale };
+      return { faces: await detectFaces(tf, native.detector, input, opts), scale: 1 };
+    }
+    const result = await human.detect(input);
+    if (result.error) throw new Error(`face engine: ${result.error}`);
+    const faces = result.face.map((f) => ({ box: f.box, boxRaw: f.boxRaw, mesh: f.mesh as FoundFace['mesh'], score: f.score }));
+    // Boxes come back in human's input pixels, which are ours unless it capped the size itself (3840 px).
+    return { faces, scale: result.width > 0 ? input.shape[1] / result.width : 1 };
+  }
 
   async function analyseNow(image: Buffer, purpose: FacePurpose): Promise<FaceAnalysis> {
     const started = performance.now();
@@ -133,11 +150,8 @@ export async function createFaceEngine(opts: FaceEngineOptions = {}): Promise<Fa
     const pixels = new Float32Array(data);
     const input = tf.tensor3d(pixels, [info.height, info.width, 3], 'float32');
     try {
-      const result = await human.detect(input);
-      if (result.error) throw new Error(`face engine: ${result.error}`);
-      // Boxes come back in human's input pixels, which are ours unless it capped the size itself (3840 px).
-      const scale = result.width > 0 ? info.width / result.width : 1;
-      const found = result.face.map((f) => ({ f, score: round(f.score), size: Math.round(Math.min(f.box[2], f.box[3]) * scale) }));
+      const { faces: detected, scale } = await find(input);
+      const found = detected.map((f) => ({ f, score: round(f.score), size: Math.round(Math.min(f.box[2], f.box[3]) * scale) }));
       const work = planFaces(found, purpose);
       const faces: DetectedFace[] = [];
       for (const [i, { f, score, size }] of found.entries()) {

@@ -69,6 +69,7 @@ const schema = protobuf.Root.fromJSON({
 const Model = schema.lookupType('ModelProto');
 
 const FLOAT = 1; // TensorProto.DataType
+const INT64 = 7;
 const ATTR_INT = 2;
 const ATTR_STRING = 3;
 const ATTR_INTS = 7;
@@ -101,10 +102,11 @@ export function graphToOnnx(g: OnnxConversion): Uint8Array {
 
   const nodes: object[] = [];
   const initializer: object[] = [];
-  const constant = (name: string, dims: number[], values: Float32Array) => {
-    initializer.push({ name, dims, dataType: FLOAT, rawData: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) });
+  const constant = (name: string, dims: number[], values: Float32Array | BigInt64Array, dataType = FLOAT) => {
+    initializer.push({ name, dims, dataType, rawData: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) });
     return name;
   };
+  const int64s = (name: string, values: ArrayLike<number>) => constant(name, [values.length], BigInt64Array.from(Array.from(values), BigInt), INT64);
   const node = (opType: string, input: string[], output: string, attrs: Record<string, Attr> = {}) =>
     nodes.push({ opType, input, output: [output], name: output, attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)) });
   const weight = (name: string): GraphWeight => {
@@ -112,9 +114,53 @@ export function graphToOnnx(g: OnnxConversion): Uint8Array {
     if (!w) throw new UnsupportedGraph(`${name} is not a constant`);
     return w;
   };
+  // Which tensors are 4-D and transposed to NCHW (the convolution chain), as against tensors in tfjs's own layout
+  // (after a flatten or a pooling to [N, C]).
+  const nchw = new Set<string>();
   const nchwInput = `${g.input.name}/nchw`;
   const tensorOf = (name: string) => (name === g.input.name ? nchwInput : name);
   node('Transpose', [g.input.name], nchwInput, { perm: [0, 3, 1, 2] });
+  nchw.add(nchwInput);
+  const isNchw = (name: string) => nchw.has(tensorOf(name));
+
+  /** A convolution, with its bias and activation when tfjs fused them in. */
+  const convolution = (n: GraphNode, x: string, filterName: string, biasName: string | undefined, activation: string | undefined) => {
+    const [sy, sx] = listAttr(n, 'strides').slice(1, 3);
+    const dilations = listAttr(n, 'dilations');
+    if (stringAttr(n, 'data_format') === 'NCHW' || dilations.some((d) => d !== 1) || !isNchw(x)) throw new UnsupportedGraph(`${n.op} ${n.name}: layout or dilation`);
+    const padding = stringAttr(n, 'padding');
+    if (padding !== 'SAME' && padding !== 'VALID') throw new UnsupportedGraph(`${n.op} ${n.name}: padding ${padding}`);
+    const depthwise = n.op === 'DepthwiseConv2dNative';
+    const { shape, values } = weight(filterName);
+    const [kh, kw, cin, cout] = shape;
+    // tfjs: [kh, kw, in, out] (depthwise: [kh, kw, in, multiplier]); ONNX: [out, in / group, kh, kw].
+    const out = new Float32Array(values.length);
+    for (let y = 0; y < kh; y++)
+      for (let xx = 0; xx < kw; xx++)
+        for (let c = 0; c < cin; c++)
+          for (let o = 0; o < cout; o++) {
+            const v = values[((y * kw + xx) * cin + c) * cout + o];
+            out[depthwise ? ((c * cout + o) * kh + y) * kw + xx : ((o * cin + c) * kh + y) * kw + xx] = v;
+          }
+    const filter = constant(`${n.name}/filter`, depthwise ? [cin * cout, 1, kh, kw] : [cout, cin, kh, kw], out);
+    const bias = biasName ? [constant(`${n.name}/bias`, [weight(biasName).values.length], Float32Array.from(weight(biasName).values))] : [];
+    const convOut = activation ? `${n.name}/conv` : n.name;
+    // TensorFlow's SAME puts the odd pixel of padding after, as ONNX's SAME_UPPER does.
+    node('Conv', [tensorOf(x), filter, ...bias], convOut, {
+      kernel_shape: [kh, kw],
+      strides: [sy, sx],
+      auto_pad: padding === 'SAME' ? 'SAME_UPPER' : 'VALID',
+      ...(depthwise ? { group: cin } : {}),
+    });
+    if (activation) node(activation, [convOut], n.name);
+    nchw.add(n.name);
+  };
+  /** The fused ops of a _FusedConv2D / _FusedMatMul: a bias, then at most a Relu. */
+  const fusedActivation = (n: GraphNode): string | undefined => {
+    const ops = ((n.attr?.fused_ops as { list?: { s?: string[] } })?.list?.s ?? []).map((x) => Buffer.from(x, 'base64').toString());
+    if (ops[0] !== 'BiasAdd' || ops.length > 2 || (ops[1] && ops[1] !== 'Relu')) throw new UnsupportedGraph(`${n.op} ${n.name}: fused ${ops}`);
+    return ops[1];
+  };
 
   for (const n of g.nodes) {
     if (!needed.has(n.name) || n.op === 'Const' || n.op === 'Placeholder') continue;
@@ -122,62 +168,101 @@ export function graphToOnnx(g: OnnxConversion): Uint8Array {
     // The tensor flowing through, then the constants (an Add or Mul may name its constant first).
     const x = inputs.find((i) => !g.weights.has(i)) ?? inputs[0];
     const rest = inputs.filter((i) => i !== x);
+    const same = (op: string) => {
+      node(op, [tensorOf(x)], n.name);
+      if (isNchw(x)) nchw.add(n.name);
+    };
     switch (n.op) {
       case 'Conv2D':
-      case 'DepthwiseConv2dNative': {
-        const [sy, sx] = listAttr(n, 'strides').slice(1, 3);
-        const dilations = listAttr(n, 'dilations');
-        if (stringAttr(n, 'data_format') === 'NCHW' || dilations.some((d) => d !== 1)) throw new UnsupportedGraph(`${n.op} ${n.name}: layout or dilation`);
-        const padding = stringAttr(n, 'padding');
-        if (padding !== 'SAME' && padding !== 'VALID') throw new UnsupportedGraph(`${n.op} ${n.name}: padding ${padding}`);
-        const depthwise = n.op === 'DepthwiseConv2dNative';
-        const { shape, values } = weight(rest[0]);
-        const [kh, kw, cin, cout] = shape;
-        // tfjs: [kh, kw, in, out] (depthwise: [kh, kw, in, multiplier]); ONNX: [out, in / group, kh, kw].
-        const out = new Float32Array(values.length);
-        for (let y = 0; y < kh; y++)
-          for (let xx = 0; xx < kw; xx++)
-            for (let c = 0; c < cin; c++)
-              for (let o = 0; o < cout; o++) {
-                const v = values[((y * kw + xx) * cin + c) * cout + o];
-                out[depthwise ? ((c * cout + o) * kh + y) * kw + xx : ((o * cin + c) * kh + y) * kw + xx] = v;
-              }
-        const filter = constant(`${n.name}/filter`, depthwise ? [cin * cout, 1, kh, kw] : [cout, cin, kh, kw], out);
-        // TensorFlow's SAME puts the odd pixel of padding after, as ONNX's SAME_UPPER does.
-        node('Conv', [tensorOf(x), filter], n.name, {
-          kernel_shape: [kh, kw],
-          strides: [sy, sx],
-          auto_pad: padding === 'SAME' ? 'SAME_UPPER' : 'VALID',
-          ...(depthwise ? { group: cin } : {}),
-        });
+      case 'DepthwiseConv2dNative':
+        convolution(n, x, rest[0], undefined, undefined);
+        break;
+      case '_FusedConv2D':
+        convolution(n, x, rest[0], rest[1], fusedActivation(n));
+        break;
+      case '_FusedMatMul': {
+        const transposed = (k: string) => (n.attr?.[k] as { b?: boolean } | undefined)?.b === true;
+        if (isNchw(x) || transposed('transpose_a') || transposed('transpose_b')) throw new UnsupportedGraph(`${n.op} ${n.name}: layout`);
+        const activation = fusedActivation(n);
+        const w = weight(rest[0]);
+        const b = weight(rest[1]);
+        const gemm = activation ? `${n.name}/gemm` : n.name;
+        node('Gemm', [x, constant(`${n.name}/weights`, w.shape, Float32Array.from(w.values)), constant(`${n.name}/bias`, b.shape, Float32Array.from(b.values))], gemm);
+        if (activation) node(activation, [gemm], n.name);
         break;
       }
       case 'Add':
       case 'AddV2':
       case 'Mul': {
+        const op = n.op === 'Mul' ? 'Mul' : 'Add';
+        if (rest.length === 1 && !g.weights.has(rest[0])) {
+          // Two tensors (a residual connection): both must be in the same layout.
+          if (isNchw(x) !== isNchw(rest[0])) throw new UnsupportedGraph(`${n.op} ${n.name}: mixed layouts`);
+          node(op, [tensorOf(x), tensorOf(rest[0])], n.name);
+          if (isNchw(x)) nchw.add(n.name);
+          break;
+        }
         const { shape, values } = weight(rest[0]);
         if (shape.length > 1) throw new UnsupportedGraph(`${n.op} ${n.name}: a constant of shape ${shape}`);
-        const c = constant(`${n.name}/constant`, shape.length === 1 ? [1, shape[0], 1, 1] : [], Float32Array.from(values));
-        node(n.op === 'Mul' ? 'Mul' : 'Add', [tensorOf(x), c], n.name);
+        // A per-channel constant broadcasts over NCHW as [1, C, 1, 1]; over [N, C] as it is.
+        const dims = shape.length === 1 && isNchw(x) ? [1, shape[0], 1, 1] : shape;
+        node(op, [tensorOf(x), constant(`${n.name}/constant`, dims, Float32Array.from(values))], n.name);
+        if (isNchw(x)) nchw.add(n.name);
         break;
       }
       case 'Relu':
-        node('Relu', [tensorOf(x)], n.name);
+      case 'Sigmoid':
+      case 'Identity':
+        same(n.op);
+        break;
+      case 'Softmax':
+        if (isNchw(x)) throw new UnsupportedGraph(`Softmax ${n.name}: over a 4-D tensor`);
+        same('Softmax');
         break;
       case 'Relu6':
         node('Clip', [tensorOf(x), constant(`${n.name}/min`, [], Float32Array.of(0)), constant(`${n.name}/max`, [], Float32Array.of(6))], n.name);
+        if (isNchw(x)) nchw.add(n.name);
         break;
       case 'Minimum':
       case 'Maximum': {
         const { shape, values } = weight(rest[0]);
         if (shape.length !== 0) throw new UnsupportedGraph(`${n.op} ${n.name}: not a scalar bound`);
         node(n.op === 'Minimum' ? 'Min' : 'Max', [tensorOf(x), constant(`${n.name}/bound`, [], Float32Array.from(values))], n.name);
+        if (isNchw(x)) nchw.add(n.name);
+        break;
+      }
+      case 'MaxPool': {
+        const [kh, kw] = listAttr(n, 'ksize').slice(1, 3);
+        const [sy, sx] = listAttr(n, 'strides').slice(1, 3);
+        const padding = stringAttr(n, 'padding');
+        if (!isNchw(x) || (padding !== 'SAME' && padding !== 'VALID')) throw new UnsupportedGraph(`MaxPool ${n.name}: layout or padding`);
+        node('MaxPool', [tensorOf(x)], n.name, { kernel_shape: [kh, kw], strides: [sy, sx], auto_pad: padding === 'SAME' ? 'SAME_UPPER' : 'VALID' });
+        nchw.add(n.name);
+        break;
+      }
+      case 'Pad': {
+        // tfjs: [[n0, n1], [h0, h1], [w0, w1], [c0, c1]]; ONNX: every axis's start, then every axis's end, NCHW.
+        const p = Array.from(weight(rest[0]).values);
+        if (!isNchw(x) || p.length !== 8) throw new UnsupportedGraph(`Pad ${n.name}: layout`);
+        const [n0, n1, h0, h1, w0, w1, c0, c1] = p;
+        node('Pad', [tensorOf(x), int64s(`${n.name}/pads`, [n0, c0, h0, w0, n1, c1, h1, w1])], n.name, { mode: 'constant' });
+        nchw.add(n.name);
+        break;
+      }
+      case 'Reshape': {
+        // The target shape is tfjs's, so the values must be back in NHWC order first.
+        let from = tensorOf(x);
+        if (isNchw(x)) {
+          from = `${n.name}/nhwc`;
+          node('Transpose', [tensorOf(x)], from, { perm: [0, 2, 3, 1] });
+        }
+        node('Reshape', [from, int64s(`${n.name}/shape`, weight(rest[0]).values)], n.name);
         break;
       }
       case 'Mean': {
         const axes = [...weight(rest[0]).values].sort().join();
         const keep = (n.attr?.keep_dims as { b?: boolean } | undefined)?.b === true;
-        if (axes !== '1,2' || keep) throw new UnsupportedGraph(`Mean ${n.name}: over axes ${axes}`);
+        if (axes !== '1,2' || keep || !isNchw(x)) throw new UnsupportedGraph(`Mean ${n.name}: over axes ${axes}`);
         // The mean over height and width, as [N, C].
         node('GlobalAveragePool', [tensorOf(x)], `${n.name}/pooled`);
         node('Flatten', [`${n.name}/pooled`], n.name);
@@ -187,6 +272,8 @@ export function graphToOnnx(g: OnnxConversion): Uint8Array {
         throw new UnsupportedGraph(`op ${n.op} (${n.name})`);
     }
   }
+  // The models converted here end in [N, C] or a reshape; a 4-D output would need turning back to NHWC.
+  for (const o of g.outputs) if (nchw.has(o.name)) throw new UnsupportedGraph(`output ${o.name} is 4-D`);
 
   const valueInfo = (name: string, shape: number[]) => ({ name, type: { tensorType: { elemType: FLOAT, shape: { dim: shape.map((d) => ({ dimValue: d })) } } } });
   const model = {
