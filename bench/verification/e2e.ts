@@ -197,6 +197,7 @@ export async function measureEndToEnd(opts: {
       const cpu = cpuMs(proc.child.pid!) - cpu0;
       if (busyApi) api = await busyApi();
       const ms = results.map((r) => r.ms);
+      if (process.env.BENCH_VERBOSE) console.error(`[e2e] ${concurrency} at once, in order: ${ms.map(Math.round).join(" ")}`);
       runs.push({
         concurrency,
         sessions: n,

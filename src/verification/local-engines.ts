@@ -55,15 +55,16 @@ export function createLocalEngines(opts: { preload?: boolean } = {}): Engines {
           if (r.valid) break;
         }
       }
-      // The printed zone is OCR'd on tesseract's own thread while the portrait is analysed on this one; an MRZ
-      // on the same side is left out of the OCR.
-      const vizP =
-        primary?.found && primary.valid
-          ? timed(timings, 'viz', async () => readVisualZone(await frontForViz(), { mrzTop })).then((text) => ({ ...crossCheck(primary!.fields, text.text), ms: text.ms }))
-          : Promise.resolve(null);
       // Only the portrait the selfie is compared with is described, and a printed photo needs no liveness.
       const portraitP = portrait ? timed(timings, 'portrait', async () => (await faceEngine()).analyse(front, 'document')) : Promise.resolve(null);
-      const viz: DocumentReadResult['viz'] = await vizP;
+      // The faces found are left out of the printed zone's OCR (as is an MRZ on the same side): the OCR then
+      // waits for the face detection, but runs its recogniser over fewer false lines of text.
+      const portraitResult = await portraitP.catch(() => null);
+      const blank = (portraitResult?.faces ?? []).map(({ box: [x, y, w, h] }) => [x / portraitResult!.width, y / portraitResult!.height, w / portraitResult!.width, h / portraitResult!.height] as [number, number, number, number]);
+      const viz: DocumentReadResult['viz'] =
+        primary?.found && primary.valid
+          ? await timed(timings, 'viz', async () => readVisualZone(await frontForViz(), { mrzTop, blank })).then((text) => ({ ...crossCheck(primary!.fields, text.text), ms: text.ms }))
+          : null;
       return { primary, viz, portrait: await portraitP, timings };
     },
     async analyseFace(image) {

@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { randomSpec, renderDocument } from '../../test/fixtures/documents.js';
 import { randomLicenceSpec, renderLicence } from '../../test/fixtures/licences.js';
 import { type DocumentFields, emptyFields } from './reading.js';
-import { type VizCrossCheck, close, crossCheck, divideByBackground, readVisualZone } from './viz.js';
+import { type VizCrossCheck, close, crossCheck, divideByBackground, readVisualZone, whiteOut } from './viz.js';
 import { ocrbSkip } from '../../test/fixtures/ocr-b.js';
 import { readMrz } from './mrz/reader.js';
 
@@ -256,5 +256,16 @@ describe('readVisualZone', { skip: ocrbSkip() }, () => {
     const c = crossCheck({ ...doc.truth, last_name: spec.surname }, r.text);
     assert.equal(c.fields.last_name, 'mismatch', r.text);
     assert.equal(c.agrees, false);
+  });
+});
+
+describe('whiteOut', () => {
+  it('paints white exactly the rectangle given in fractions of the image, clipped at its edges', () => {
+    const px = new Uint8Array(10 * 4);
+    whiteOut(px, 10, 4, [0.2, 0.25, 0.3, 0.5]);
+    const rows = Array.from({ length: 4 }, (_, y) => [...px.subarray(y * 10, y * 10 + 10)].map((v) => (v ? 'x' : '.')).join(''));
+    assert.deepEqual(rows, ['..........', '..xxx.....', '..xxx.....', '..........']);
+    whiteOut(px, 10, 4, [0.8, 0.75, 0.5, 0.5]);
+    assert.equal([...px.subarray(30, 40)].map((v) => (v ? 'x' : '.')).join(''), '........xx');
   });
 });

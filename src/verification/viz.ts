@@ -28,6 +28,8 @@ export const VIZ_WIDTH = 1000;
 export interface VizOptions {
   width?: number;
   mrzTop?: MrzTopEdge;
+  /** Areas to leave out of the OCR, as fractions of the image ([x, y, w, h] in 0..1): the portraits. */
+  blank?: [number, number, number, number][];
 }
 
 let worker: Promise<Tesseract.Worker> | null = null;
@@ -75,7 +77,7 @@ export async function readVisualZone(front: Buffer | Grey, opts: VizOptions = {}
   const run = async () => {
     const w = await getWorker();
     const started = performance.now();
-    const image = await prepare(front, opts.width ?? VIZ_WIDTH, opts.mrzTop);
+    const image = await prepare(front, opts.width ?? VIZ_WIDTH, opts.mrzTop, opts.blank);
     const { data } = await w.recognize(image);
     return { text: data.text, ms: Math.round(performance.now() - started) };
   };
@@ -113,7 +115,7 @@ export function divideByBackground(px: Uint8Array, background: Uint8Array): Uint
  * Handed over as a PGM: no compression to pay for on either side of tesseract's thread; the resolution PGM
  * cannot carry is set on the worker instead (user_defined_dpi).
  */
-async function prepare(front: Buffer | Grey, width: number, mrzTop?: MrzTopEdge): Promise<Buffer> {
+async function prepare(front: Buffer | Grey, width: number, mrzTop?: MrzTopEdge, blank: VizOptions['blank'] = []): Promise<Buffer> {
   const grey = Buffer.isBuffer(front) ? await decodeGreyToWidth(front, width) : await greyToWidth(front, width);
   const raw = { raw: { width: grey.width, height: grey.height, channels: 1 as const } };
   const small = { width: Math.max(1, Math.round(grey.width / 8)), height: Math.max(1, Math.round(grey.height / 8)) };
@@ -127,6 +129,7 @@ async function prepare(front: Buffer | Grey, width: number, mrzTop?: MrzTopEdge)
     .toBuffer();
   const flat = divideByBackground(grey.data, background);
   if (mrzTop) whiteOutBelow(flat, grey.width, grey.height, mrzTop);
+  for (const area of blank) whiteOut(flat, grey.width, grey.height, area);
   return pgm({ data: flat, width: grey.width, height: grey.height });
 }
 
@@ -143,6 +146,16 @@ function whiteOutBelow(px: Uint8Array, width: number, height: number, e: MrzTopE
     const from = Math.max(0, Math.ceil(y0 + slope * (x - x0)));
     for (let y = from; y < height; y++) px[y * width + x] = 255;
   }
+}
+
+/**
+ * Paints white a rectangle given in fractions of the image. A portrait is a photo, not text, but tesseract
+ * takes its edges and shading for lines of it, and every line it finds is a line it runs its recogniser on.
+ */
+export function whiteOut(px: Uint8Array, width: number, height: number, [x, y, w, h]: [number, number, number, number]): void {
+  const [x0, y0] = [Math.max(0, Math.floor(x * width)), Math.max(0, Math.floor(y * height))];
+  const [x1, y1] = [Math.min(width, Math.ceil((x + w) * width)), Math.min(height, Math.ceil((y + h) * height))];
+  for (let row = y0; row < y1; row++) px.fill(255, row * width + x0, row * width + Math.max(x0, x1));
 }
 
 /** Stops the OCR worker (the next read starts a new one). */
