@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import sharp from 'sharp';
 import { FACE_EXAMPLES, documentPortrait, faceCrop, noFaceImage, screenReplay } from '../../../test/fixtures/faces.js';
-import type { FaceAnalysis } from './analysis.js';
+import { type FaceAnalysis, cosineSimilarity } from './analysis.js';
 import { decideSelfie } from './decide.js';
 import { createFaceEngine, type FaceEngine, loadHuman } from './human.js';
 
@@ -104,4 +104,27 @@ test('a large phone picture stored sideways with an EXIF orientation is analysed
   const scale = 1600 / Math.max(width, height);
   assert.deepEqual([a.width, a.height], [Math.round(width * scale), Math.round(height * scale)]);
   assert.equal(a.faces.length, 1);
+});
+
+test('on tfjs alone, as where onnxruntime cannot load, the engine finds the same faces and makes the same decisions', async () => {
+  const tfjsOnly = await createFaceEngine({ runtime: 'tfjs' });
+  const [s, same, other] = [
+    await tfjsOnly.analyse(await faceCrop(FACE_EXAMPLES.match.selfie)),
+    await tfjsOnly.analyse(await documentPortrait(FACE_EXAMPLES.match.document)),
+    await tfjsOnly.analyse(await documentPortrait(FACE_EXAMPLES.mismatch.document)),
+  ];
+  for (const [a, b] of [
+    [s, selfie],
+    [same, sameDocument],
+    [other, otherDocument],
+  ]) {
+    assert.deepEqual(
+      a.faces.map((f) => [f.box, f.score, f.real, f.live]),
+      b.faces.map((f) => [f.box, f.score, f.real, f.live]),
+    );
+    for (const [i, f] of a.faces.entries()) assert.ok(cosineSimilarity(f.embedding, b.faces[i].embedding) > 0.9999);
+  }
+  const decided = (d: ReturnType<typeof decideSelfie>) => [d.code, d.review, d.scores.similarity?.toFixed(3)];
+  assert.deepEqual(decided(decideSelfie(same, s)), decided(decideSelfie(sameDocument, selfie)));
+  assert.deepEqual(decided(decideSelfie(other, s)), decided(decideSelfie(otherDocument, selfie)));
 });

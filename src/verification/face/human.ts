@@ -9,7 +9,7 @@ import type { Config, Human } from '@vladmandic/human';
 import type { Tensor3D } from '@tensorflow/tfjs-core';
 import type { DetectedFace, FaceAnalysis } from './analysis.js';
 import { type FoundFace, detectFaces } from './detector.js';
-import { loadNativeModels } from './native-models.js';
+import { type NativeModels, loadNativeModels } from './native-models.js';
 import { cutFace, describe, faceModels, spoofScores } from './face-models.js';
 import { faceBox, roll } from './geometry.js';
 import { registerFileModelLoader } from './model-files.js';
@@ -29,6 +29,11 @@ export interface FaceEngine {
 export interface FaceEngineOptions {
   /** Longest side the image is reduced to before analysis; faces on a selfie or an ID card are large. */
   maxSide?: number;
+  /**
+   * `tfjs`: every model on tfjs's WebAssembly backend, as when onnxruntime cannot load here (the tests compare
+   * the two). By default the models onnxruntime loads run there (native-models.ts).
+   */
+  runtime?: 'onnxruntime' | 'tfjs';
   /**
    * Faces found at most. Two already fail a selfie; three leave room for an ID card's small "ghost" portrait
    * beside a stray face. Finding them is cheap; only those the purpose needs are described (plan.ts).
@@ -121,7 +126,7 @@ export async function createFaceEngine(opts: FaceEngineOptions = {}): Promise<Fa
   let queue: Promise<unknown> = Promise.resolve();
   let scratch = new Float32Array(0);
 
-  const native = await loadNativeModels(tf, MODELS_DIR);
+  const native: Partial<NativeModels> = opts.runtime === 'tfjs' ? {} : await loadNativeModels(tf, MODELS_DIR);
   const models = faceModels(human, native);
 
   const detector = human.config.face.detector;
