@@ -11,7 +11,7 @@
 //
 // Environment: CPU_REQUESTS (per measurement, default 20000), CPU_ROUNDS (default 3), CPU_CONNECTIONS
 // (default 50), CPU_ONLY (retrieve or create: measure that one only), CPU_THREADS=1 (also show the main
-// thread's share against all other threads'), CPU_PROF=<dir> (every child, the bare server too, writes a V8
+// thread's share against all other threads', and the write calls and bytes per request: sockets and files), CPU_PROF=<dir> (every child, the bare server too, writes a V8
 // CPU profile into <dir> at exit, so Verity's profile can be read against what the framework alone costs).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -88,17 +88,31 @@ function threadCpu(pid: number): Map<string, number> {
   return out;
 }
 
+/** The process's write(2)-family calls and bytes so far (/proc/<pid>/io, every thread). */
+function writes(pid: number): { calls: number; bytes: number } {
+  const io = Object.fromEntries(
+    fs.readFileSync(`/proc/${pid}/io`, 'utf8').trim().split('\n').map((l) => l.split(': ') as [string, string]),
+  );
+  return { calls: Number(io.syscw), bytes: Number(io.wchar) };
+}
+
 /** ms of the child's CPU per request over `amount` requests (and, with CPU_THREADS=1, per thread). */
 async function measure(pid: number, url: string, opts: Omit<CannonOptions, 'url'>): Promise<number> {
   const before = cpuSeconds(pid);
   const threadsBefore = threadCpu(pid);
+  const writesBefore = writes(pid);
   const r = await autocannon({ url, connections: CONNECTIONS, amount: REQUESTS, ...opts });
   await new Promise((res) => setTimeout(res, 200));
   const cpu = cpuSeconds(pid) - before;
   if (r.non2xx || r.errors) throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
   if (process.env.CPU_THREADS === '1') {
     const per = [...threadCpu(pid)].map(([name, s]) => [name, ((s - (threadsBefore.get(name) ?? 0)) * 1000) / r.requests.total] as const);
-    console.log(`  ${url.replace(/.*\/v1/, '')}: ${per.filter(([, ms]) => ms > 0).map(([n, ms]) => `${n} ${ms.toFixed(3)}`).join(', ')}`);
+    const w = writes(pid);
+    const n = r.requests.total;
+    console.log(
+      `  ${url.replace(/.*\/v1/, '')}: ${per.filter(([, ms]) => ms > 0).map(([n, ms]) => `${n} ${ms.toFixed(3)}`).join(', ')}; ` +
+        `${((w.calls - writesBefore.calls) / n).toFixed(1)} write calls, ${((w.bytes - writesBefore.bytes) / n / 1024).toFixed(1)} KiB written`,
+    );
   }
   return (cpu * 1000) / r.requests.total;
 }

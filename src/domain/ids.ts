@@ -33,10 +33,41 @@ export function randomBase62(length: number): string {
   return out;
 }
 
+// Digits in ASCII order, so that the encoded times sort as strings do (SQLite and PostgreSQL compare ids bytewise).
+const SORTABLE = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** The time in ms as 7 base62 digits in ASCII order (good until the year 4000). */
+function timePrefix(ms: number): string {
+  let out = '';
+  for (let i = 0; i < 7; i++) {
+    out = SORTABLE[ms % 62] + out;
+    ms = Math.floor(ms / 62);
+  }
+  return out;
+}
+
+/**
+ * An id whose first characters follow the clock, as Stripe's own ids do (`vs_1Nu…`): rows created together
+ * then sit next to each other in every index keyed by id, so a commit group writes a few index pages instead
+ * of one per row. The rest is random, so an id is still unguessable.
+ */
+function ordered(prefix: string): string {
+  return `${prefix}_1${timePrefix(Date.now())}${randomBase62(16)}`;
+}
+
+/**
+ * A secret (hosted-page url token, client secret tail): '1', the clock as in ids, then 32 random characters
+ * (190 bits: the secrecy is all there). The clock part lets the hosted page's link table keep them in time
+ * order (see page-store.ts linkKey).
+ */
+export function orderedSecret(): string {
+  return `1${timePrefix(Date.now())}${randomBase62(32)}`;
+}
+
 export const newId = {
-  session: () => `vs_${randomBase62(24)}`,
+  session: () => ordered('vs'),
   report: () => `vr_${randomBase62(24)}`,
-  event: () => `evt_${randomBase62(24)}`,
+  event: () => ordered('evt'),
   request: () => `req_${randomBase62(14)}`,
   key: () => `key_${randomBase62(24)}`,
 };

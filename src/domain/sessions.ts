@@ -9,7 +9,7 @@
 import { MSG, StripeError, errors } from '../api/stripe/errors.js';
 import type { Deps } from '../deps.js';
 import { nowSec } from './clock.js';
-import { newId, randomBase62 } from './ids.js';
+import { newId, orderedSecret } from './ids.js';
 import { presentSession } from './present.js';
 import type { Store } from '../store/store.js';
 import { subscribes } from '../webhooks/subscriptions.js';
@@ -116,9 +116,9 @@ export function mergeMetadata(current: Record<string, string>, patch: Record<str
 
 function mintSecrets(s: Session, now: number): void {
   const mode = s.livemode ? 'live' : 'test';
-  s.client_secret = `${s.id}_secret_${mode}_${randomBase62(24)}`;
+  s.client_secret = `${s.id}_secret_${mode}_${orderedSecret()}`;
   s.client_secret_expires = now + CLIENT_SECRET_TTL;
-  s.url_token = `${mode}_${randomBase62(32)}`;
+  s.url_token = `${mode}_${orderedSecret()}`;
   s.url_expires = now + URL_TTL;
 }
 

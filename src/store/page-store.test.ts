@@ -9,9 +9,11 @@ import * as m0002 from './migrations/0002_webhooks.js';
 import * as m0003 from './migrations/0003_idempotency_object.js';
 import * as m0004 from './migrations/0004_long_text_indexes.js';
 import * as m0006 from './migrations/0006_hosted_page.js';
-import { hashToken } from './page-store.js';
+import { linkKey } from './page-store.js';
 import { createSealer } from './sealer.js';
 import { Store } from './store.js';
+
+const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
 async function storeBefore0006() {
   const opened = openDatabase({ sqlitePath: ':memory:' });
@@ -20,6 +22,18 @@ async function storeBefore0006() {
 }
 
 describe('page store', () => {
+  it('keys links minted later after earlier ones, and keeps the plain hash for tokens of the earlier shape', () => {
+    const t1 = `test_1Vc72s60${'a'.repeat(32)}`;
+    const t2 = `test_1Vc72s61${'a'.repeat(32)}`;
+    const secret = `vs_1Vc72s5abcdefghijklmnop_secret_live_1Vc72s62${'b'.repeat(32)}`;
+    assert.ok(linkKey(t1) < linkKey(t2) && linkKey(t2) < linkKey(secret), [t1, t2, secret].map(linkKey).join('\n'));
+    assert.equal(linkKey(t1), `Vc72s60${sha256(t1)}`);
+    const old = 'test_' + 'A'.repeat(32);
+    assert.equal(linkKey(old), sha256(old), 'a url token without clock digits');
+    const oldSecret = `vs_${'x'.repeat(24)}_secret_test_${'y'.repeat(24)}`;
+    assert.equal(linkKey(oldSecret), sha256(oldSecret), 'a client secret without clock digits');
+  });
+
   it('migration 0006 remembers the current links of existing sessions, and only by hash', async () => {
     const { opened, store } = await storeBefore0006();
     const row = {
@@ -33,7 +47,7 @@ describe('page store', () => {
     assert.deepEqual(await store.page.findLink('test_xyz'), { session_id: 'vs_old', kind: 'url', created: 1000, expires_at: 3000, used_at: null });
     assert.equal((await store.page.findLink('vs_old_secret_test_abc'))?.kind, 'client_secret');
     const stored = await opened.db.selectFrom('session_links').select('token_hash').execute();
-    assert.deepEqual(stored.map((r) => r.token_hash).sort(), [hashToken('test_xyz'), hashToken('vs_old_secret_test_abc')].sort());
+    assert.deepEqual(stored.map((r) => r.token_hash).sort(), [linkKey('test_xyz'), linkKey('vs_old_secret_test_abc')].sort());
     await opened.close();
   });
 

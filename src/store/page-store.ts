@@ -1,4 +1,4 @@
-// Storage for the hosted page: the links (every minted url token and client secret, by SHA-256 hash) and the
+// Storage for the hosted page: the links (every minted url token and client secret, by hash: linkKey) and the
 // collection (what the person entered for the current attempt, sealed). Reached as `store.page`, so it joins
 // the caller's transaction like every other store method.
 import type { Kysely } from 'kysely';
@@ -18,9 +18,19 @@ export interface LinkRecord {
   used_at: number | null;
 }
 
-/** Tokens are only ever stored and looked up by hash: a database read does not hand out live links. */
-export function hashToken(token: string): string {
-  return sha256Hex(token);
+// A token minted with ids.orderedSecret ends in `<mode>_1`, 7 clock digits and 32 random characters.
+const ORDERED_TAIL = /(?:^|_)(?:test|live)_1([0-9A-Za-z]{7})[0-9A-Za-z]{32}$/;
+
+/**
+ * The key a link is stored and looked up by. Tokens are only ever kept as a hash: a database read does not
+ * hand out live links. A SHA-256 alone is random, so every create wrote its two links into two random pages
+ * of the table's key index (two of the WAL pages a commit group writes per create); the clock digits of the
+ * token in front keep the links of a group side by side. Tokens of the earlier shape (no clock digits) keep
+ * their plain hash, so links stored before stay found.
+ */
+export function linkKey(token: string): string {
+  const m = ORDERED_TAIL.exec(token);
+  return m ? `${m[1]}${sha256Hex(token)}` : sha256Hex(token);
 }
 
 export class PageStore {
@@ -33,7 +43,7 @@ export class PageStore {
   async rememberLinks(sessionId: string, links: { token: string; kind: LinkKind; expires_at: number }[], now: number): Promise<void> {
     if (links.length === 0) return;
     const COLUMNS = 5; // per link, in the order below
-    const values = links.flatMap((l) => [hashToken(l.token), sessionId, l.kind, now, l.expires_at]);
+    const values = links.flatMap((l) => [linkKey(l.token), sessionId, l.kind, now, l.expires_at]);
     // Every session create runs this: compiled once per number of links.
     await runCompiled(this.db, this.dialect, `rememberLinks:${links.length}`, values, (v) =>
       this.db
@@ -52,7 +62,7 @@ export class PageStore {
     return this.db
       .selectFrom('session_links')
       .select(['session_id', 'kind', 'created', 'expires_at', 'used_at'])
-      .where('token_hash', '=', hashToken(token))
+      .where('token_hash', '=', linkKey(token))
       .executeTakeFirst();
   }
 
