@@ -12,7 +12,9 @@
 // Environment: CPU_REQUESTS (per measurement, default 20000), CPU_ROUNDS (default 3), CPU_CONNECTIONS
 // (default 50), CPU_ONLY (retrieve or create: measure that one only), CPU_THREADS=1 (also show the main
 // thread's share against all other threads', and the write calls and bytes per request: sockets and files), CPU_PROF=<dir> (every child, the bare server too, writes a V8
-// CPU profile into <dir> at exit, so Verity's profile can be read against what the framework alone costs).
+// CPU profile into <dir> at exit, so Verity's profile can be read against what the framework alone costs),
+// CPU_FLOOR=1 (then also the CPU SQLite alone spends on a create's rows, bench/api/floor.ts, against the bare
+// server's request).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -22,6 +24,7 @@ import os from 'node:os';
 import autocannon, { type Options as CannonOptions } from 'autocannon';
 import { randomBase62 } from '../../src/domain/ids.js';
 import { freePort } from '../free-port.js';
+import { formatFloor, sqliteFloor } from './floor.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const REQUESTS = Number(process.env.CPU_REQUESTS || 20_000);
@@ -168,6 +171,11 @@ try {
     return k === 'bare' ? `bare ${ms.toFixed(3)}` : `${k} ${ms.toFixed(3)} (${median(rows.map((r) => r[k] / r.bare)).toFixed(2)}× bare)`;
   });
   console.log(`median: ${summary.join('  ')} ms CPU/request`);
+  if (process.env.CPU_FLOOR === '1') {
+    const floor = await sqliteFloor();
+    const bareMs = median(rows.map((r) => r.bare));
+    console.log(`${formatFloor(floor)} = ${(floor.total / 1000 / bareMs).toFixed(2)}× the bare server's whole request`);
+  }
 } finally {
   await bare.stop();
   for (const [, v] of verities) await v.stop();
