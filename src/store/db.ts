@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, type QueryResult, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import * as m0001 from './migrations/0001_init.js';
 import * as m0002 from './migrations/0002_webhooks.js';
@@ -32,6 +32,12 @@ export interface OpenedDb {
    * reads exactly what Kysely would have. Such reads share one read transaction per turn (turn-snapshot.ts).
    */
   readNow?(sql: string, parameters: readonly unknown[]): unknown[] | undefined;
+  /**
+   * SQLite only: runs a compiled statement at once on the connection, as Kysely's driver would (rows of a
+   * statement that returns them, else the changes and last rowid). Only for the transaction that holds the
+   * connection (compiled.ts holdingConnection): anyone else would write into that transaction.
+   */
+  runNow?(sql: string, parameters: readonly unknown[]): QueryResult<unknown>;
   /**
    * SQLite only: a token for what a read outside a transaction sees now. The same token again means nothing
    * was committed since, by this process or another; undefined when that cannot be promised (this process has
@@ -85,6 +91,12 @@ export function openDatabase(opts: { databaseUrl?: string; sqlitePath?: string; 
       if (!stmt.reader) return undefined;
       snapshots.enter();
       return stmt.all(parameters) as unknown[];
+    },
+    runNow: (sql, parameters) => {
+      const stmt = database.prepare(sql);
+      if (stmt.reader) return { rows: stmt.all(parameters) };
+      const { changes, lastInsertRowid } = stmt.run(parameters);
+      return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
     },
     readVersion: () => {
       if (database.pending()) return undefined;

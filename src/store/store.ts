@@ -1,7 +1,7 @@
 // The storage port and its one implementation (Kysely over SQLite or PostgreSQL). Rows are mapped to the
 // domain's records here and nowhere else; personal data is sealed on the way in and opened on the way out.
 import { type Compilable, type Kysely, type QueryResult, type Transaction, sql } from 'kysely';
-import { type ReadNow, runCompiled } from './compiled.js';
+import { type ReadNow, type RunNow, holdingConnection, releasedConnection, runCompiled } from './compiled.js';
 import type { Checks, EventRecord, Report, Session } from '../domain/types.js';
 import type { Dialect, OpenedDb } from './db.js';
 import type { Sealer } from './sealer.js';
@@ -99,6 +99,8 @@ export class Store {
     /** See OpenedDb.readNow; only outside a transaction (inside one, the transaction's connection reads). */
     private readonly readNow?: ReadNow,
     private readonly versionNow?: () => string | undefined,
+    /** See OpenedDb.runNow; given to this store's transactions (compiled.ts holdingConnection). */
+    private readonly runNow?: RunNow,
   ) {}
 
   /** Webhook endpoints and deliveries, in this store's transaction. */
@@ -122,7 +124,7 @@ export class Store {
   }
 
   static from(opened: OpenedDb, sealer: Sealer): Store {
-    return new Store(opened.db, opened.dialect, sealer, false, opened.settled, opened.readNow, opened.readVersion);
+    return new Store(opened.db, opened.dialect, sealer, false, opened.settled, opened.readNow, opened.readVersion, opened.runNow);
   }
 
   /** See OpenedDb.readVersion; undefined inside a transaction and on PostgreSQL. */
@@ -138,7 +140,14 @@ export class Store {
   /** Runs fn atomically. Nested calls join the outer transaction. */
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
-    const out = await this.db.transaction().execute((trx: Transaction<Database>) => fn(new Store(trx, this.dialect, this.sealer, true, this.settled)));
+    let held: Transaction<Database> | undefined;
+    const out = await this.db
+      .transaction()
+      .execute((trx: Transaction<Database>) => {
+        if (this.runNow) holdingConnection((held = trx), this.runNow);
+        return fn(new Store(trx, this.dialect, this.sealer, true, this.settled));
+      })
+      .finally(() => held && releasedConnection(held));
     // Committed is not yet durable where commits are grouped: nobody may act on it before it is.
     await this.settled();
     return out;
