@@ -15,6 +15,9 @@
 //    libuv accepts one connection per turn of the event loop, so while the first connections keep a server
 //    busy the last ones wait turns to be accepted (seconds, for creates); the p99 target is about 50 clients
 //    that keep their connections, as stripe-node does, so its verdict uses the steady figure.
+//    Then, with the servers stopped, the SQLite floor of a create (bench/api/floor.ts: only SQLite's part of
+//    it, no HTTP or JavaScript) is set against the bare server's CPU per request over its slices: the ratio
+//    of one to the other bounds what create can reach against the bare server.
 // 2. Scale-out on PostgreSQL: 1 vs 2 API processes (`verity serve --no-worker` ×2 on one database). The load
 //    comes from two autocannon processes (bench/api/driver.ts, 25 connections each) in both cases: both
 //    aimed at one API process, or one at each. So the load generator is the same and only the server side
@@ -51,6 +54,7 @@ import type { DriverCommand, DriverReply } from './driver.js';
 import { type PgServer, pgUnavailable, startPg } from './pg.js';
 import { seedSessions, seedSessionsPg } from './seed.js';
 import { freePort } from '../free-port.js';
+import { formatFloor, sqliteFloor } from './floor.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const env = process.env;
@@ -379,13 +383,19 @@ async function throughput(tmp: string, pgServer: PgServer | null) {
     // Each measurement is cut into slices taken in turn (bare, retrieve, create, …), so a change in the
     // machine's load while the benchmark runs weighs on all of them alike instead of on whichever ran then.
     const sliceS = CFG.durationS / CFG.slices;
+    let bareCpuS = 0;
     for (let i = 1; i <= CFG.slices; i++) {
       log(`throughput: slice ${i}/${CFG.slices} (${sliceS.toFixed(1)} s each: ${targets.map((t) => t.name).join(', ')})`);
-      for (const t of targets) await slice(t, sliceS, true);
+      for (const t of targets) {
+        const cpu0 = t === targets[0] ? cpuSeconds(bare.pid) : 0;
+        await slice(t, sliceS, true);
+        if (t === targets[0]) bareCpuS += cpuSeconds(bare.pid) - cpu0;
+      }
     }
     const [b, r, c, pr, pc] = targets.map(loadOf);
     return {
       bare: b,
+      bareCpuMsPerRequest: (bareCpuS * 1000) / b.requests,
       retrieve: r,
       create: c,
       verityPeakRssMb: verity.peakRssMb(),
@@ -786,6 +796,10 @@ async function main() {
 
     if (parts.has('throughput')) {
       const t = await throughput(tmp, pgServer);
+      // After the servers stopped, so that it has the machine to itself as they had.
+      log('throughput: SQLite floor of a create (bench/api/floor.ts)');
+      const floor = await sqliteFloor();
+      const floorVsBare = floor.total / 1000 / t.bareCpuMsPerRequest;
       const retrieveRatio = ratio(t.retrieve.reqPerSec, t.bare.reqPerSec);
       const createRatio = ratio(t.create.reqPerSec, t.bare.reqPerSec);
       const p = t.postgres;
@@ -797,7 +811,7 @@ async function main() {
             createVsSqlite: ratio(p.create.reqPerSec, t.create.reqPerSec),
           }
         : null;
-      json.throughput = { ...t, retrieveRatio, createRatio, postgres: p && { ...p, ...pgRatios } };
+      json.throughput = { ...t, retrieveRatio, createRatio, postgres: p && { ...p, ...pgRatios }, sqliteFloor: { ...floor, vsBareCpu: floorVsBare } };
       const blank = p ? [''] : [];
       const rows = [
         loadRow('bare Hono GET (baseline)', t.bare, null, blank),
@@ -817,6 +831,9 @@ async function main() {
           `p50/p99 count every request, each slice's connection opening included`,
         ...shortSliceWarning([t.bare, t.retrieve, t.create, ...(p ? [p.retrieve, p.create] : [])]),
         `Peak RSS (VmHWM): Verity on SQLite ${f1(t.verityPeakRssMb)} MiB${p ? `, on PostgreSQL ${f1(p.verityPeakRssMb)} MiB` : ''}, bare ${f1(t.barePeakRssMb)} MiB`,
+        `${formatFloor(floor)} = ${floorVsBare.toFixed(2)}× the bare server's CPU per request ` +
+          `(${(t.bareCpuMsPerRequest * 1000).toFixed(0)} µs over its slices): a create whose server is busy on one core cannot pass ` +
+          `about ${(1 / floorVsBare).toFixed(2)}× bare even if nothing else in it cost anything`,
       );
       out.push('');
       const loads = [t.bare, t.retrieve, t.create, ...(p ? [p.retrieve, p.create] : [])];
