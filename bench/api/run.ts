@@ -384,18 +384,27 @@ async function throughput(tmp: string, pgServer: PgServer | null) {
     // machine's load while the benchmark runs weighs on all of them alike instead of on whichever ran then.
     const sliceS = CFG.durationS / CFG.slices;
     let bareCpuS = 0;
+    // This process is the load generator (autocannon runs in it): its CPU over the bare slices is what
+    // generating one request costs, a GET's (a create's, with its body and key, costs it more).
+    let loadCpuUs = 0;
     for (let i = 1; i <= CFG.slices; i++) {
       log(`throughput: slice ${i}/${CFG.slices} (${sliceS.toFixed(1)} s each: ${targets.map((t) => t.name).join(', ')})`);
       for (const t of targets) {
         const cpu0 = t === targets[0] ? cpuSeconds(bare.pid) : 0;
+        const load0 = process.cpuUsage();
         await slice(t, sliceS, true);
-        if (t === targets[0]) bareCpuS += cpuSeconds(bare.pid) - cpu0;
+        if (t === targets[0]) {
+          bareCpuS += cpuSeconds(bare.pid) - cpu0;
+          const load = process.cpuUsage(load0);
+          loadCpuUs += load.user + load.system;
+        }
       }
     }
     const [b, r, c, pr, pc] = targets.map(loadOf);
     return {
       bare: b,
       bareCpuMsPerRequest: (bareCpuS * 1000) / b.requests,
+      loadGeneratorCpuMsPerRequest: loadCpuUs / 1000 / b.requests,
       retrieve: r,
       create: c,
       verityPeakRssMb: verity.peakRssMb(),
@@ -800,6 +809,11 @@ async function main() {
       log('throughput: SQLite floor of a create (bench/api/floor.ts)');
       const floor = await sqliteFloor();
       const floorVsBare = floor.total / 1000 / t.bareCpuMsPerRequest;
+      // The whole machine: each create needs at least the load generator's work for a request, the bare
+      // server's whole request (HTTP alone) and SQLite's floor, whichever cores they run on.
+      const cores = os.availableParallelism();
+      const machineCreateMs = t.loadGeneratorCpuMsPerRequest + t.bareCpuMsPerRequest + floor.total / 1000;
+      const machineBound = ratio((cores * 1000) / machineCreateMs, t.bare.reqPerSec);
       const retrieveRatio = ratio(t.retrieve.reqPerSec, t.bare.reqPerSec);
       const createRatio = ratio(t.create.reqPerSec, t.bare.reqPerSec);
       const p = t.postgres;
@@ -811,7 +825,7 @@ async function main() {
             createVsSqlite: ratio(p.create.reqPerSec, t.create.reqPerSec),
           }
         : null;
-      json.throughput = { ...t, retrieveRatio, createRatio, postgres: p && { ...p, ...pgRatios }, sqliteFloor: { ...floor, vsBareCpu: floorVsBare } };
+      json.throughput = { ...t, retrieveRatio, createRatio, postgres: p && { ...p, ...pgRatios }, sqliteFloor: { ...floor, vsBareCpu: floorVsBare }, createMachineBound: machineBound };
       const blank = p ? [''] : [];
       const rows = [
         loadRow('bare Hono GET (baseline)', t.bare, null, blank),
@@ -834,6 +848,9 @@ async function main() {
         `${formatFloor(floor)} = ${floorVsBare.toFixed(2)}× the bare server's CPU per request ` +
           `(${(t.bareCpuMsPerRequest * 1000).toFixed(0)} µs over its slices): a create whose server is busy on one core cannot pass ` +
           `about ${(1 / floorVsBare).toFixed(2)}× bare even if nothing else in it cost anything`,
+        `On the whole machine (${cores} cores, the load generator's among them): the load generator's ${(t.loadGeneratorCpuMsPerRequest * 1000).toFixed(0)} µs ` +
+          `per request + the bare server's ${(t.bareCpuMsPerRequest * 1000).toFixed(0)} µs + SQLite's ${floor.total.toFixed(0)} µs = ${(machineCreateMs * 1000).toFixed(0)} µs ` +
+          `of CPU per create at the least: creates cannot pass ${fx(machineBound)} bare even spread over every core with nothing else in them`,
       );
       out.push('');
       const loads = [t.bare, t.retrieve, t.create, ...(p ? [p.retrieve, p.create] : [])];

@@ -60,7 +60,7 @@ describe('WAL checkpointer thread', () => {
  * commits of one small row, then a turn of the event loop, as on a busy server: a fixed amount of writing
  * (about 40 MB of WAL frames in all), so the unbounded case's figure does not depend on the machine's speed.
  */
-async function steadyWrites(file: string, restartBytes: number): Promise<number> {
+async function steadyWrites(file: string, restartBytes: number, opts: { gaps?: boolean; handoverWaitMs?: number } = {}): Promise<number> {
   const conn = new Database(file);
   conn.pragma('journal_mode = WAL');
   conn.pragma('synchronous = NORMAL');
@@ -69,9 +69,11 @@ async function steadyWrites(file: string, restartBytes: number): Promise<number>
   if (Number.isSafeInteger(restartBytes)) conn.pragma(`journal_size_limit = ${restartBytes}`);
   conn.exec('create table if not exists t (id integer primary key, v text not null)');
   const insert = conn.prepare('insert into t (v) values (?)');
-  const ckpt = startCheckpointer(file, { intervalMs: 10, restartBytes });
+  const ckpt = startCheckpointer(file, { intervalMs: 10, restartBytes, handoverWaitMs: opts.handoverWaitMs });
   let largest = 0;
   for (let burst = 0; burst < 600; burst++) {
+    // As the serving connection does before each BEGIN (db.ts), when `gaps`.
+    if (opts.gaps) ckpt.gap();
     for (let i = 0; i < 20; i++) conn.transaction(() => insert.run('x'.repeat(200)))();
     if (burst >= 100) largest = Math.max(largest, size(`${file}-wal`));
     await new Promise((r) => setImmediate(r));
@@ -89,8 +91,48 @@ describe('WAL size under a steady stream of commits', () => {
     assert.ok(largest > 24 * MiB, `largest WAL ${largest} bytes`);
   });
 
-  it('starts over once past restartBytes, and the file is cut back to about that size', async () => {
-    const largest = await steadyWrites(path.join(dir, 'steady-bounded.sqlite'), 1 * MiB);
+  it('starts over once past restartBytes, handed the write lock at the serving connection\'s gaps', async () => {
+    const largest = await steadyWrites(path.join(dir, 'steady-bounded.sqlite'), 1 * MiB, { gaps: true });
     assert.ok(largest < 16 * MiB, `largest WAL ${largest} bytes`);
+  });
+
+  it('starts over without the hand-over too, when no gap() comes (the writes are another process\'s)', async () => {
+    const largest = await steadyWrites(path.join(dir, 'steady-no-gaps.sqlite'), 1 * MiB, { handoverWaitMs: 1 });
+    assert.ok(largest < 16 * MiB, `largest WAL ${largest} bytes`);
+  });
+});
+
+describe('the RESTART hand-over', () => {
+  it('is done inside gap(): the serving connection\'s next commit starts the WAL from the top', async () => {
+    const file = path.join(dir, 'handover.sqlite');
+    const conn = new Database(file);
+    conn.pragma('journal_mode = WAL');
+    conn.pragma('wal_autocheckpoint = 0');
+    conn.exec('create table t (id integer primary key, v text not null)');
+    const insert = conn.prepare('insert into t (v) values (?)');
+    for (let i = 0; i < 300; i++) insert.run('x'.repeat(8000)); // about 600 frames: past the 1 MiB below
+    // The thread waits for gap() far longer than this test runs, so only the hand-over can restart the WAL.
+    const ckpt = startCheckpointer(file, { intervalMs: 10, restartBytes: 1024 * 1024, handoverWaitMs: 60_000 });
+    let handedOver = false;
+    for (let i = 0; i < 500 && !handedOver; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      handedOver = ckpt.gap();
+    }
+    assert.ok(handedOver, 'the thread asked for the write lock within 5 s');
+    insert.run('after');
+    const [frames] = conn.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
+    assert.ok(frames.log <= 4, `WAL frames after one small commit: ${JSON.stringify(frames)}`);
+    conn.close();
+    await ckpt.stop();
+  });
+
+  it('gap() returns at once when the thread has not asked', async () => {
+    const file = path.join(dir, 'no-ask.sqlite');
+    const conn = new Database(file);
+    conn.pragma('journal_mode = WAL');
+    const ckpt = startCheckpointer(file, { intervalMs: 10 });
+    assert.equal(ckpt.gap(), false);
+    await ckpt.stop();
+    conn.close();
   });
 });

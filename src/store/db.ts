@@ -12,7 +12,7 @@ import * as m0005 from './migrations/0005_files.js';
 import * as m0006 from './migrations/0006_hosted_page.js';
 import * as m0007 from './migrations/0007_webhook_secret_roll.js';
 import * as m0008 from './migrations/0008_live_verification.js';
-import { type Checkpointer, WAL_RESTART_BYTES, startCheckpointer } from './checkpointer.js';
+import { type Checkpointer, WAL_FILE_LIMIT_BYTES, startCheckpointer } from './checkpointer.js';
 import { type GroupCommitOptions, type InnerStatement, groupCommitting } from './group-commit.js';
 import { turnSnapshots } from './turn-snapshot.js';
 import type { Database } from './schema.js';
@@ -75,11 +75,19 @@ export function openDatabase(opts: { databaseUrl?: string; sqlitePath?: string; 
   let checkpointer: Checkpointer | null = null;
   if (file !== ':memory:') {
     sqlite.pragma('wal_autocheckpoint = 0');
-    sqlite.pragma(`journal_size_limit = ${WAL_RESTART_BYTES}`);
+    sqlite.pragma(`journal_size_limit = ${WAL_FILE_LIMIT_BYTES}`);
     checkpointer = startCheckpointer(file);
   }
   const snapshots = turnSnapshots(sqlite);
-  const database = groupCommitting(snapshots.raw, reusingStatements(sqlite), opts.groupCommit);
+  const ckpt = checkpointer;
+  const beforeBegin = ckpt
+    ? () => {
+        // The snapshot first: a RESTART waits for every reader, this connection's included.
+        snapshots.end();
+        ckpt.gap();
+      }
+    : opts.groupCommit?.beforeBegin;
+  const database = groupCommitting(snapshots.raw, reusingStatements(sqlite), { ...opts.groupCommit, beforeBegin });
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   return {
     db,

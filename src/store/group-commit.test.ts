@@ -118,6 +118,23 @@ describe('SQLite group commit', () => {
     assert.deepEqual(visible(), ['a', 'b', 'c', 'd']);
   });
 
+  it('calls beforeBegin once before each group begins, never inside one (the checkpointer\'s hand-over point)', async () => {
+    await opened.close();
+    let calls = 0;
+    opened = openDatabase({ sqlitePath: ':memory:', groupCommit: { maxAgeMs: 60_000, beforeBegin: () => void calls++ } });
+    db = opened.db as unknown as Kysely<any>;
+    await sql`create table item (id integer primary key, label text not null unique, parent integer)`.execute(db);
+    await opened.settled();
+    calls = 0;
+    await Promise.all(['a', 'b', 'c'].map((l) => db.transaction().execute((tx) => insert(tx, l))));
+    const afterOneTurn = calls;
+    await opened.settled();
+    await insert(db, 'd');
+    await opened.settled();
+    assert.equal(afterOneTurn, 1, 'three transactions of one turn: one group, one call');
+    assert.equal(calls, 2, 'a later write opens a second group');
+  });
+
   it('close() commits what is pending', async () => {
     await insert(db, 'last');
     await opened.close();

@@ -31,6 +31,8 @@ export interface GroupCommitOptions {
   maxMembers?: number;
   /** Commit at once when a group has been open this long. */
   maxAgeMs?: number;
+  /** Called before each BEGIN IMMEDIATE, i.e. between two groups (db.ts: the checkpointer's hand-over). */
+  beforeBegin?: () => void;
 }
 
 export interface GroupCommitDatabase extends SqliteDatabase {
@@ -68,6 +70,7 @@ export function groupCommitting(raw: RawSqlite, inner: { prepare(sql: string): I
 
   const open = (): Group => {
     if (group) return group;
+    opts.beforeBegin?.();
     raw.exec('BEGIN IMMEDIATE');
     let resolve!: () => void;
     let reject!: (e: unknown) => void;

@@ -14,6 +14,8 @@ import type { RawSqlite } from './group-commit.js';
 export interface TurnSnapshots {
   /** Before a read outside a transaction: starts this turn's read transaction unless one is open already. */
   enter(): void;
+  /** Ends this turn's read transaction now, if one is open (what `raw.exec` does first). */
+  end(): void;
   /** The connection as the commit-group layer must see it: blind to the snapshot, which it ends on first use. */
   readonly raw: RawSqlite;
   /**
@@ -45,6 +47,7 @@ export function turnSnapshots(sqlite: SQLite.Database, later: (f: () => void) =>
       // Also what starts the read transaction (BEGIN alone defers it to the first read): the version is the snapshot's.
       dataVersion = version.get() as number;
     },
+    end,
     dataVersion: () => dataVersion,
     raw: {
       exec(sql: string) {
