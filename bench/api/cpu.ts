@@ -51,7 +51,7 @@ function cpuSeconds(pid: number | string): number {
 
 async function start(args: string[], env: Record<string, string>, cwd = ROOT): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
-  const proc: ChildProcess = spawn(process.execPath, [...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROFILE] : []), '--import', 'tsx', ...args], {
+  const proc: ChildProcess = spawn(process.execPath, [...(PROFILE ? ['--cpu-prof', '--cpu-prof-interval', process.env.CPU_PROF_INTERVAL || '1000', '--cpu-prof-dir', PROFILE] : []), '--import', 'tsx', ...args], {
     cwd,
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -12,6 +12,7 @@ import * as m0005 from './migrations/0005_files.js';
 import * as m0006 from './migrations/0006_hosted_page.js';
 import * as m0007 from './migrations/0007_webhook_secret_roll.js';
 import * as m0008 from './migrations/0008_live_verification.js';
+import * as m0009 from './migrations/0009_partial_filter_indexes.js';
 import { type Checkpointer, WAL_FILE_LIMIT_BYTES, startCheckpointer } from './checkpointer.js';
 import { type GroupCommitOptions, type InnerStatement, groupCommitting } from './group-commit.js';
 import { turnSnapshots } from './turn-snapshot.js';
@@ -187,6 +188,7 @@ const MIGRATIONS: Record<string, { up(db: Kysely<any>, d: Dialect): Promise<void
   '0006_hosted_page': m0006,
   '0007_webhook_secret_roll': m0007,
   '0008_live_verification': m0008,
+  '0009_partial_filter_indexes': m0009,
 };
 
 /** Applies pending migrations. Kysely's migrator holds a lock, so several processes may call this at once. */

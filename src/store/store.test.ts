@@ -434,6 +434,32 @@ for (const backend of backends) {
         }
       });
 
+      for (const [index, column, value] of [
+        ['vs_customer', 'related_customer', 'cus_2'],
+        ['vs_customer_account', 'related_customer_account', 'acct_2'],
+        ['vs_client_ref', 'client_reference_id', 'ref-2'],
+      ] as const) {
+        test(`the ${column} filter is answered from ${index}, which holds only rows that have a value`, async ({ store, opened }) => {
+          await store.insertSession(session({ created: T0 + 1, client_reference_id: 'ref-2', related_customer: 'cus_2', related_customer_account: 'acct_2' }));
+          await store.insertSession(session({ created: T0 + 2 }));
+          const postgres = backend.dialect === 'postgres';
+          const plan = await opened.db.connection().execute(async (c) => {
+            if (postgres) await sql`SET enable_seqscan = off`.execute(c);
+            // The shape of Store.listSessions' query (whereLongText on PostgreSQL).
+            const match = postgres ? sql`md5(${sql.ref(column)}) = md5(${value}) AND ${sql.ref(column)} = ${value}` : sql`${sql.ref(column)} = ${value}`;
+            const explain = postgres ? sql`EXPLAIN` : sql`EXPLAIN QUERY PLAN`;
+            const { rows: out } = await sql<Record<string, unknown>>`${explain} SELECT seq FROM verification_sessions WHERE livemode = 0 AND ${match} ORDER BY created DESC, seq DESC LIMIT 11`.execute(c);
+            if (postgres) await sql`RESET enable_seqscan`.execute(c);
+            return JSON.stringify(out);
+          });
+          const def = postgres
+            ? await sql<{ d: string }>`SELECT indexdef AS d FROM pg_indexes WHERE indexname = ${index}`.execute(opened.db)
+            : await sql<{ d: string }>`SELECT sql AS d FROM sqlite_master WHERE name = ${index}`.execute(opened.db);
+          assert.match(def.rows[0]?.d ?? '', /WHERE .*IS NOT NULL/i, `definition of ${index}`);
+          assert.match(plan, new RegExp(index), `plan: ${plan}`);
+        });
+      }
+
       test('compares created bounds beyond 32 bits instead of failing', async ({ store }) => {
         const s = session({ created: T0 });
         await store.insertSession(s);
