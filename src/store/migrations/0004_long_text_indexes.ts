@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 
 // PostgreSQL refuses b-tree index entries over about 2.7 kB, and these columns take up to 5000 characters
 // (Stripe's limit): index md5 of the value there instead. SQLite has no such limit and keeps its indexes.
-const LONG = [
+export const LONG = [
   ['vs_client_ref', 'verification_sessions', 'client_reference_id'],
   ['vs_customer', 'verification_sessions', 'related_customer'],
   ['vs_customer_account', 'verification_sessions', 'related_customer_account'],

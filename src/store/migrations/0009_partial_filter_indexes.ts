@@ -1,17 +1,12 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
+import { LONG as FILTERS } from './0004_long_text_indexes.js';
 
 // The list filters' indexes on optional columns kept an entry for every row, NULL included, though a filter
 // only ever asks for one value (`= ?`, which both databases know implies IS NOT NULL). Most sessions have no
-// related customer, so each create paid for index entries nobody could look up: two b-tree inserts of the
-// five per session. Made partial, they hold only the rows that have a value. The idempotency keys' object
-// index likewise: a key's row is written before its object exists.
-const FILTERS = [
-  ['vs_client_ref', 'verification_sessions', 'client_reference_id'],
-  ['vs_customer', 'verification_sessions', 'related_customer'],
-  ['vs_customer_account', 'verification_sessions', 'related_customer_account'],
-  ['vr_client_ref', 'verification_reports', 'client_reference_id'],
-] as const;
+// related customer, so each create paid for index entries nobody could look up: two of its five list-index
+// inserts. Made partial, they hold only the rows that have a value. The idempotency keys' object
+// index likewise: a key's row is written before its object exists. The filter indexes are 0004's four.
 
 export async function up(db: Kysely<any>, dialect: 'sqlite' | 'postgres'): Promise<void> {
   for (const [index, table, column] of FILTERS) {
